@@ -1,0 +1,493 @@
+/*
+ * cpu/cpu.h - the public face of cpu/: architectural state, the vCPU, the bus the
+ * CPU sees, memory access, exceptions and lazy flags.
+ *
+ * Other folders (translate/, nested/, hw/, monitor/) include this header and nothing
+ * else from cpu/. cpu/ includes nothing from them: the machine reaches the CPU through
+ * struct cpu_bus, translate/ through the hooks in struct vcpu.
+ *
+ * Manual editions: see docs/spec-versions.md.
+ */
+#ifndef ELZERO_CPU_CPU_H
+#define ELZERO_CPU_CPU_H
+
+#include <setjmp.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---------------------------------------------------------------- constants */
+
+/* RFLAGS (SDM vol. 1, 3.4.3) */
+#define RFLAGS_CF   (1u << 0)
+#define RFLAGS_FIXED1 (1u << 1)
+#define RFLAGS_PF   (1u << 2)
+#define RFLAGS_AF   (1u << 4)
+#define RFLAGS_ZF   (1u << 6)
+#define RFLAGS_SF   (1u << 7)
+#define RFLAGS_TF   (1u << 8)
+#define RFLAGS_IF   (1u << 9)
+#define RFLAGS_DF   (1u << 10)
+#define RFLAGS_OF   (1u << 11)
+#define RFLAGS_IOPL (3u << 12)
+#define RFLAGS_NT   (1u << 14)
+#define RFLAGS_RF   (1u << 16)
+#define RFLAGS_VM   (1u << 17)
+#define RFLAGS_AC   (1u << 18)
+#define RFLAGS_VIF  (1u << 19)
+#define RFLAGS_VIP  (1u << 20)
+#define RFLAGS_ID   (1u << 21)
+#define RFLAGS_ARITH (RFLAGS_CF | RFLAGS_PF | RFLAGS_AF | RFLAGS_ZF | RFLAGS_SF | RFLAGS_OF)
+
+/* CR0 / CR4 / EFER (SDM vol. 3, 2.5; 2.2.1) */
+#define CR0_PE (1ull << 0)
+#define CR0_MP (1ull << 1)
+#define CR0_EM (1ull << 2)
+#define CR0_TS (1ull << 3)
+#define CR0_ET (1ull << 4)
+#define CR0_NE (1ull << 5)
+#define CR0_WP (1ull << 16)
+#define CR0_AM (1ull << 18)
+#define CR0_NW (1ull << 29)
+#define CR0_CD (1ull << 30)
+#define CR0_PG (1ull << 31)
+
+#define CR4_VME        (1ull << 0)
+#define CR4_PVI        (1ull << 1)
+#define CR4_TSD        (1ull << 2)
+#define CR4_DE         (1ull << 3)
+#define CR4_PSE        (1ull << 4)
+#define CR4_PAE        (1ull << 5)
+#define CR4_MCE        (1ull << 6)
+#define CR4_PGE        (1ull << 7)
+#define CR4_PCE        (1ull << 8)
+#define CR4_OSFXSR     (1ull << 9)
+#define CR4_OSXMMEXCPT (1ull << 10)
+#define CR4_UMIP       (1ull << 11)
+#define CR4_LA57       (1ull << 12)
+#define CR4_VMXE       (1ull << 13)
+#define CR4_SMXE       (1ull << 14)
+#define CR4_FSGSBASE   (1ull << 16)
+#define CR4_PCIDE      (1ull << 17)
+#define CR4_OSXSAVE    (1ull << 18)
+#define CR4_SMEP       (1ull << 20)
+#define CR4_SMAP       (1ull << 21)
+#define CR4_PKE        (1ull << 22)
+#define CR4_PKS        (1ull << 24)
+
+#define EFER_SCE   (1ull << 0)
+#define EFER_LME   (1ull << 8)
+#define EFER_LMA   (1ull << 10)
+#define EFER_NXE   (1ull << 11)
+#define EFER_SVME  (1ull << 12)
+#define EFER_FFXSR (1ull << 14)
+
+/* Exception vectors (SDM vol. 3, table 6-1) */
+enum {
+	EXC_DE = 0, EXC_DB = 1, EXC_NMI = 2, EXC_BP = 3, EXC_OF = 4, EXC_BR = 5,
+	EXC_UD = 6, EXC_NM = 7, EXC_DF = 8, EXC_TS = 10, EXC_NP = 11, EXC_SS = 12,
+	EXC_GP = 13, EXC_PF = 14, EXC_MF = 16, EXC_AC = 17, EXC_MC = 18, EXC_XM = 19,
+	EXC_VE = 20, EXC_CP = 21,
+};
+#define EXC_NO_ERROR 0xffffffffu   /* error-code argument for vectors that push none */
+
+/* #PF error code bits (SDM vol. 3, 4.7) */
+#define PFEC_P    (1u << 0)
+#define PFEC_W    (1u << 1)
+#define PFEC_U    (1u << 2)
+#define PFEC_RSVD (1u << 3)
+#define PFEC_I    (1u << 4)
+#define PFEC_PK   (1u << 5)
+
+/* Segment registers, in the encoding of the ModRM reg field / VMX order. */
+enum seg_reg { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_LDTR, SEG_TR, SEG_COUNT };
+#define SEG_NONE 0xff   /* linear address: no segmentation applied */
+
+/* Segment attributes in the VMX access-rights layout (SDM vol. 3, 25.4.1, table 25-2) */
+#define SEGA_TYPE_MASK 0x000f
+#define SEGA_S         0x0010
+#define SEGA_DPL_SHIFT 5
+#define SEGA_DPL_MASK  0x0060
+#define SEGA_P         0x0080
+#define SEGA_AVL       0x1000
+#define SEGA_L         0x2000
+#define SEGA_DB        0x4000
+#define SEGA_G         0x8000
+#define SEGA_UNUSABLE  0x10000
+
+/* ---------------------------------------------------------------- state */
+
+struct seg_cache {
+	uint64_t base;
+	uint32_t limit;     /* byte-granular, already scaled by G */
+	uint32_t attr;      /* SEGA_* */
+	uint16_t sel;
+};
+
+struct dtable {
+	uint64_t base;
+	uint32_t limit;
+};
+
+/* One x87 register in its 80-bit extended-precision form. */
+struct fpreg {
+	uint64_t mant;      /* explicit integer bit in bit 63 */
+	uint16_t sexp;      /* sign in bit 15, biased exponent in 14:0 */
+};
+
+/* A vector register, wide enough for AVX (YMM). XMM is the low 16 bytes. */
+union vreg {
+	uint8_t  b[32];
+	uint16_t w[16];
+	uint32_t d[8];
+	uint64_t q[4];
+	float    f[8];
+	double   f64[4];
+};
+
+/*
+ * Lazy arithmetic flags. Instructions that only produce flags record what they
+ * computed (cc_op, cc_dst = result, cc_src = second source, cc_src2 = carry-in or
+ * first source as the op says) and the six arithmetic flags are computed from that
+ * on demand (cpu_get_rflags, cc_eval). CC_OP_EFLAGS means rflags holds them all.
+ * Sizes: the _B/_W/_L/_Q variants are 8/16/32/64-bit, in that order, so
+ * CC_OP_ADDB + log2(size) is the right op.
+ */
+enum cc_op {
+	CC_OP_EFLAGS = 0,       /* arithmetic flags are in rflags */
+#define CC_SIZES(x) x##B, x##W, x##L, x##Q
+	CC_SIZES(CC_OP_ADD),    /* dst = res, src = src2 (dst-before = res - src) */
+	CC_SIZES(CC_OP_ADC),    /* dst = res, src = src2, src2 = carry-in */
+	CC_SIZES(CC_OP_SUB),    /* dst = res, src = src2 (dst-before = res + src); CMP too */
+	CC_SIZES(CC_OP_SBB),    /* dst = res, src = src2, src2 = borrow-in */
+	CC_SIZES(CC_OP_LOGIC),  /* dst = res; CF = OF = 0; AF undefined (0) */
+	CC_SIZES(CC_OP_INC),    /* dst = res, src = old CF (INC keeps CF) */
+	CC_SIZES(CC_OP_DEC),    /* dst = res, src = old CF */
+	CC_SIZES(CC_OP_SHL),    /* dst = res, src = value shifted by count-1 */
+	CC_SIZES(CC_OP_SAR),    /* dst = res, src = value shifted by count-1 (SAR and SHR) */
+	CC_SIZES(CC_OP_MUL),    /* dst = low result, src = nonzero when CF=OF=1 */
+#undef CC_SIZES
+	CC_OP_COUNT
+};
+
+/* Model-specific registers that live in the architectural state. */
+struct msr_state {
+	uint64_t star, lstar, cstar, sfmask, kernel_gs_base;
+	uint64_t sysenter_cs, sysenter_esp, sysenter_eip;
+	uint64_t tsc_aux, tsc_adjust, tsc_deadline, pat, apic_base, misc_enable;
+	uint64_t feature_control, spec_ctrl, mtrr_def_type;
+	uint64_t mtrr_fixed[11];
+	uint64_t mtrr_var[16];          /* base/mask pairs */
+	uint64_t debugctl;
+};
+
+/*
+ * struct cpu_state: everything architectural, and nothing else (SDM vol. 3, ch. 2-3).
+ * The translator reaches fields by offsetof; keep the hot ones (gpr, rip, cc_*) first.
+ */
+struct cpu_state {
+	uint64_t gpr[16];               /* RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI, R8..R15 */
+	uint64_t rip;
+	uint64_t rflags;                /* arithmetic bits valid only when cc_op == CC_OP_EFLAGS */
+	uint32_t cc_op;
+	uint64_t cc_dst, cc_src, cc_src2;
+
+	struct seg_cache seg[SEG_COUNT];
+	struct dtable gdtr, idtr;
+	uint64_t cr0, cr2, cr3, cr4, cr8;
+	uint64_t dr[8];                 /* DR4/DR5 alias DR6/DR7 per CR4.DE; slots unused */
+	uint64_t efer;
+	uint64_t xcr0;
+	uint32_t pkru;
+	struct msr_state msr;
+
+	/* x87 (SDM vol. 1, ch. 8). st[] holds physical registers R0..R7; ST(i) is
+	 * st[(top + i) & 7], top = (fsw >> 11) & 7. ftw is the full 2-bit-per-register tag. */
+	struct fpreg st[8];
+	uint16_t fcw, fsw, ftw, fop;
+	uint64_t fip, fdp;
+	uint16_t fcs, fds;
+
+	/* SSE/AVX (SDM vol. 1, ch. 10-14). MMX registers alias st[i].mant. */
+	union vreg vr[16];
+	uint32_t mxcsr;
+
+	/* Interrupt shadow and NMI state (SDM vol. 3, 6.8.3, 6.7.1) */
+	uint8_t intr_shadow;            /* 1 = STI shadow, 2 = MOV SS shadow */
+	bool nmi_blocked;
+	bool halted;
+	uint64_t tsc_offset;            /* IA32_TSC = clock + tsc_offset */
+};
+
+/* Current privilege level: CS.DPL (SDM vol. 3, 5.5) */
+static inline unsigned cpu_cpl(const struct cpu_state *s)
+{
+	return (s->seg[SEG_CS].attr & SEGA_DPL_MASK) >> SEGA_DPL_SHIFT;
+}
+
+static inline bool cpu_long_mode(const struct cpu_state *s) { return s->efer & EFER_LMA; }
+
+/* 64-bit mode: IA-32e active and CS.L = 1 (SDM vol. 3, 2.2) */
+static inline bool cpu_64bit_mode(const struct cpu_state *s)
+{
+	return cpu_long_mode(s) && (s->seg[SEG_CS].attr & SEGA_L);
+}
+
+static inline bool cpu_real_mode(const struct cpu_state *s) { return !(s->cr0 & CR0_PE); }
+static inline bool cpu_v86_mode(const struct cpu_state *s) { return s->rflags & RFLAGS_VM; }
+
+/* The default code size in bytes (2, 4 or 8) from the mode and CS.D/CS.L. */
+static inline unsigned cpu_code_size(const struct cpu_state *s)
+{
+	if (cpu_64bit_mode(s))
+		return 8;
+	if (cpu_real_mode(s) || cpu_v86_mode(s))
+		return 2;
+	return (s->seg[SEG_CS].attr & SEGA_DB) ? 4 : 2;
+}
+
+/* ---------------------------------------------------------------- the bus */
+
+/*
+ * What the CPU needs of the machine. hw/ fills this in; cpu/ never sees a device.
+ * RAM is one host block at guest-physical [0, ram_size) less any holes the machine
+ * routes to MMIO (mmio_hole_start..4G). Everything that is not RAM goes to mmio_*.
+ * code_pages has one bit per 4 KiB RAM page: set while translated code comes from it.
+ */
+struct cpu_bus {
+	void *opaque;
+	uint8_t *ram;
+	uint64_t ram_size;
+	uint64_t ram_below_4g;          /* RAM at [0, ram_below_4g); the rest starts at 4 GiB */
+	uint8_t *code_pages;            /* bitmap, (ram_size >> 12) bits; may be NULL */
+	uint64_t (*mmio_read)(void *opaque, uint64_t paddr, unsigned size);
+	void (*mmio_write)(void *opaque, uint64_t paddr, unsigned size, uint64_t val);
+	uint32_t (*pio_in)(void *opaque, uint16_t port, unsigned size);
+	void (*pio_out)(void *opaque, uint16_t port, unsigned size, uint32_t val);
+};
+
+/* Host pointer for guest-physical RAM [paddr, paddr+len), or NULL if not all RAM. */
+uint8_t *cpu_bus_ram_ptr(const struct cpu_bus *bus, uint64_t paddr, uint64_t len);
+
+/* ---------------------------------------------------------------- CPU model */
+
+struct cpu_model;       /* cpu/model.c: CPUID leaves, MSR values, vendor quirks as data */
+
+enum cpu_vendor { VENDOR_INTEL, VENDOR_AMD };
+
+/* ---------------------------------------------------------------- the vCPU */
+
+struct vcpu;
+typedef void (*code_write_fn)(struct vcpu *v, uint64_t paddr, unsigned len);
+
+/*
+ * Intercept points (../shared/DESIGN.md, "The flow of one instruction", step 4).
+ * Every instruction or event VMX/SVM may intercept calls cpu_intercept() before it
+ * acts. nested/ installs v->intercept; when the vCPU is in VMX non-root or SVM guest
+ * mode and the event is intercepted, the hook performs the VM exit and unwinds with
+ * cpu_loop_exit(). Otherwise it returns and the instruction proceeds.
+ */
+enum intercept_kind {
+	ICPT_CPUID, ICPT_HLT, ICPT_INVLPG, ICPT_CR_READ, ICPT_CR_WRITE, ICPT_DR_ACCESS,
+	ICPT_RDMSR, ICPT_WRMSR, ICPT_IO, ICPT_RDTSC, ICPT_RDTSCP, ICPT_RDPMC, ICPT_PAUSE,
+	ICPT_MWAIT, ICPT_MONITOR, ICPT_XSETBV, ICPT_INVD, ICPT_WBINVD, ICPT_INVPCID,
+	ICPT_VMX_INSN, ICPT_SVM_INSN, ICPT_EXCEPTION, ICPT_INTR, ICPT_NMI, ICPT_INIT,
+	ICPT_SIPI, ICPT_TRIPLE_FAULT, ICPT_TASK_SWITCH, ICPT_DESC_TABLE, ICPT_RDRAND,
+	ICPT_RDSEED, ICPT_INT_N, ICPT_IRET, ICPT_SHUTDOWN,
+	ICPT_COUNT
+};
+/* info: kind-specific (CR/DR number, MSR index, port|size|dir, exception vector...);
+ * insn: the decoded instruction (const struct x86_insn *) or NULL for events. */
+typedef void (*intercept_fn)(struct vcpu *v, enum intercept_kind kind, uint64_t info,
+			     const void *insn);
+
+#define TLB_SIZE 256
+
+struct tlb_entry {
+	uint64_t vpage;                 /* linear page | TLB_VALID..., see cpu/mem.c */
+	uintptr_t addend;               /* host = guest linear + addend, for RAM pages */
+	uint64_t ppage;                 /* physical page */
+	uint32_t flags;
+};
+
+/*
+ * Bookkeeping around the architectural state: the bus, the exception unwinder,
+ * the soft TLB, and hooks that translate/ and nested/ install.
+ */
+struct vcpu {
+	struct cpu_state s;
+	int index;                      /* APIC ID */
+	struct cpu_bus *bus;
+	const struct cpu_model *model;
+	enum cpu_vendor vendor;
+
+	/* Exception unwinding: helpers call cpu_raise(), which longjmps here. */
+	jmp_buf *exit_jmp;
+	int pending_vector;             /* -1 if none */
+	uint32_t pending_error;         /* EXC_NO_ERROR if none */
+	bool pending_is_sw;             /* INT n / INT3 / INTO: software interrupt */
+	uint64_t pending_next_rip;      /* for software interrupts */
+
+	uint64_t icount;                /* retired instructions */
+	uint32_t exit_request;          /* nonzero: leave the block at the next boundary */
+
+	struct tlb_entry tlb_read[TLB_SIZE], tlb_write[TLB_SIZE], tlb_code[TLB_SIZE];
+
+	bool guest_mode;                /* VMX non-root or SVM guest: intercepts are live */
+	intercept_fn intercept;         /* set by nested/ */
+	code_write_fn code_write_hook;  /* set by translate/: a write hit a code page */
+	void *tb_cache;                 /* owned by translate/ */
+	void *nested;                   /* owned by nested/ */
+	void *log;                      /* owned by monitor/ */
+};
+
+static inline void cpu_intercept(struct vcpu *v, enum intercept_kind kind, uint64_t info,
+				 const void *insn)
+{
+	if (__builtin_expect(v->guest_mode, 0) && v->intercept)
+		v->intercept(v, kind, info, insn);
+}
+
+/* ---------------------------------------------------------------- lifecycle */
+
+/* Reset to the SDM power-up state (SDM vol. 3, 10.1.1, table 10-1). */
+void cpu_reset(struct vcpu *v);
+void vcpu_init(struct vcpu *v, int index, struct cpu_bus *bus, const struct cpu_model *model);
+
+/* ---------------------------------------------------------------- exceptions */
+
+/*
+ * Raise an exception from inside instruction execution. State must not have been
+ * modified by the faulting instruction (helpers check before they commit). The
+ * run loop restores RIP to the faulting instruction and delivers the event.
+ * err is EXC_NO_ERROR for vectors that push no error code.
+ */
+__attribute__((noreturn)) void cpu_raise(struct vcpu *v, int vector, uint32_t err);
+__attribute__((noreturn)) void cpu_raise_pf(struct vcpu *v, uint64_t lin, uint32_t pfec);
+/* Unwind to the run loop with no exception (e.g. after a mode change or HLT). */
+__attribute__((noreturn)) void cpu_loop_exit(struct vcpu *v);
+
+/* Deliver the pending event through the IDT (cpu/excp.c). Called by the run loop. */
+void cpu_deliver_pending(struct vcpu *v);
+
+/* ---------------------------------------------------------------- memory */
+
+enum mem_access { ACC_READ = 0, ACC_WRITE = 1, ACC_EXEC = 2 };
+
+/*
+ * Virtual memory access: segment (SEG_* or SEG_NONE for linear) plus offset,
+ * with segmentation checks, paging, and the soft TLB. Faults raise through
+ * cpu_raise. size is 1, 2, 4 or 8. Accesses that cross a page are handled.
+ */
+uint64_t cpu_ld(struct vcpu *v, unsigned seg, uint64_t off, unsigned size);
+void cpu_st(struct vcpu *v, unsigned seg, uint64_t off, unsigned size, uint64_t val);
+/* Arbitrary-length accesses (x87 80-bit, XMM, FXSAVE area). */
+void cpu_ld_buf(struct vcpu *v, unsigned seg, uint64_t off, void *buf, size_t len);
+void cpu_st_buf(struct vcpu *v, unsigned seg, uint64_t off, const void *buf, size_t len);
+/* Check that [off, off+len) is accessible for acc without touching it, faulting as the
+ * access would. Multi-part instructions probe before they commit anything. */
+void cpu_probe(struct vcpu *v, unsigned seg, uint64_t off, size_t len, enum mem_access acc);
+/* Segmentation only: offset -> linear address, faulting (#GP/#SS) as the SDM says. */
+uint64_t cpu_seg_linear(struct vcpu *v, unsigned seg, uint64_t off, size_t len, enum mem_access acc);
+/* Instruction fetch for the translator: copies up to len bytes from linear address
+ * lin; returns the number copied before the first inaccessible byte (a fault on the
+ * first byte raises). *paddr receives the physical address of the first byte. */
+size_t cpu_fetch_code(struct vcpu *v, uint64_t lin, uint8_t *buf, size_t len, uint64_t *paddr);
+/* Translate without faulting: returns 0 and *paddr, or the #PF error code (nonzero). */
+uint32_t cpu_translate(struct vcpu *v, uint64_t lin, enum mem_access acc, bool user, uint64_t *paddr);
+void cpu_tlb_flush(struct vcpu *v);
+void cpu_tlb_flush_page(struct vcpu *v, uint64_t lin);
+/* Physical access (no paging), for page walks, loaders and devices' DMA. */
+uint64_t cpu_phys_ld(struct vcpu *v, uint64_t paddr, unsigned size);
+void cpu_phys_st(struct vcpu *v, uint64_t paddr, unsigned size, uint64_t val);
+
+/* Port I/O with the permission checks of SDM vol. 1, 19.5 (IOPL, TSS bitmap). */
+uint32_t cpu_pio_in(struct vcpu *v, uint16_t port, unsigned size);
+void cpu_pio_out(struct vcpu *v, uint16_t port, unsigned size, uint32_t val);
+
+/* ---------------------------------------------------------------- flags */
+
+/* Full RFLAGS with the lazy arithmetic flags folded in. */
+uint64_t cpu_get_rflags(const struct cpu_state *s);
+/* Set all of RFLAGS (arithmetic bits included); leaves cc_op = CC_OP_EFLAGS. */
+void cpu_set_rflags(struct cpu_state *s, uint64_t rflags);
+/* Only the six arithmetic flags, from the lazy state. */
+uint32_t cc_compute_all(const struct cpu_state *s);
+uint32_t cc_compute_cf(const struct cpu_state *s);
+/* Condition code cc (the low nibble of Jcc/SETcc/CMOVcc, SDM vol. 1, B.1) */
+bool cc_eval(const struct cpu_state *s, unsigned cc);
+/* Record the flags of an arithmetic op lazily. */
+static inline void cc_set(struct cpu_state *s, enum cc_op op, uint64_t dst, uint64_t src, uint64_t src2)
+{
+	s->cc_op = op;
+	s->cc_dst = dst;
+	s->cc_src = src;
+	s->cc_src2 = src2;
+}
+/* log2 of an operand size in bytes (1,2,4,8 -> 0..3), for CC_OP_xxxB + size index */
+static inline unsigned size_log2(unsigned size)
+{
+	return size == 8 ? 3 : size == 4 ? 2 : size == 2 ? 1 : 0;
+}
+
+/* ---------------------------------------------------------------- GPR helpers */
+
+/* Read/write a GPR of the given size (1, 2, 4, 8). For size 1, reg 4-7 means
+ * AH/CH/DH/BH unless rex is set. 32-bit writes zero-extend (SDM vol. 1, 3.4.1.1). */
+static inline uint64_t gpr_read(const struct cpu_state *s, unsigned reg, unsigned size, bool rex)
+{
+	if (size == 1 && !rex && reg >= 4 && reg < 8)
+		return (s->gpr[reg - 4] >> 8) & 0xff;
+	switch (size) {
+	case 1: return s->gpr[reg] & 0xff;
+	case 2: return s->gpr[reg] & 0xffff;
+	case 4: return s->gpr[reg] & 0xffffffffu;
+	default: return s->gpr[reg];
+	}
+}
+
+static inline void gpr_write(struct cpu_state *s, unsigned reg, unsigned size, bool rex, uint64_t val)
+{
+	if (size == 1 && !rex && reg >= 4 && reg < 8) {
+		s->gpr[reg - 4] = (s->gpr[reg - 4] & ~0xff00ull) | ((val & 0xff) << 8);
+		return;
+	}
+	switch (size) {
+	case 1: s->gpr[reg] = (s->gpr[reg] & ~0xffull) | (val & 0xff); break;
+	case 2: s->gpr[reg] = (s->gpr[reg] & ~0xffffull) | (val & 0xffff); break;
+	case 4: s->gpr[reg] = val & 0xffffffffu; break;
+	default: s->gpr[reg] = val; break;
+	}
+}
+
+static inline uint64_t size_mask(unsigned size)
+{
+	return size >= 8 ? ~0ull : (1ull << (size * 8)) - 1;
+}
+
+/* ---------------------------------------------------------------- logging */
+
+/*
+ * The -d log items (cpu/log.c). Every folder logs through these; the output goes to
+ * stderr or the -D file. log_on() is one load and test, cheap when off.
+ */
+enum log_item {
+	LOG_IN_ASM, LOG_EXEC, LOG_CPU, LOG_INT, LOG_MMU, LOG_UNIMP, LOG_VMX, LOG_SVM,
+	LOG_ITEM_COUNT
+};
+extern uint32_t g_log_mask;
+static inline bool log_on(enum log_item item) { return g_log_mask & (1u << item); }
+void log_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Parse "item,item,..." into a mask; on error returns -1 and writes a message. */
+int log_parse_items(const char *spec, uint32_t *mask, char *err, size_t errlen);
+const char *log_item_name(enum log_item item);
+const char *log_item_help(enum log_item item);
+/* Send the log to a file (NULL: stderr). Returns 0 or -errno. */
+int log_set_file(const char *path);
+
+/* Something the guest used that elzero does not implement (an instruction, MSR, port,
+ * device register): logged once per (what, key) under -d unimp. The caller then
+ * raises the architectural fault. */
+void cpu_log_unimp(const char *what, uint64_t key, const char *detail);
+
+#endif /* ELZERO_CPU_CPU_H */

@@ -1,0 +1,29 @@
+/*
+ * cpu/raise.c - leaving an instruction: raising an exception or unwinding to the
+ * run loop. Delivery of the recorded event is cpu_deliver_pending (cpu/excp.c).
+ */
+#include "cpu/cpu.h"
+
+#include <stdlib.h>
+
+void cpu_loop_exit(struct vcpu *v)
+{
+	if (!v->exit_jmp)
+		abort();        /* a helper ran outside the run loop: a broken invariant */
+	longjmp(*v->exit_jmp, 1);
+}
+
+void cpu_raise(struct vcpu *v, int vector, uint32_t err)
+{
+	v->pending_vector = vector;
+	v->pending_error = err;
+	v->pending_is_sw = false;
+	cpu_loop_exit(v);
+}
+
+/* SDM vol. 3, 4.7: CR2 receives the linear address; the error code describes the access. */
+void cpu_raise_pf(struct vcpu *v, uint64_t lin, uint32_t pfec)
+{
+	v->s.cr2 = lin;
+	cpu_raise(v, EXC_PF, pfec);
+}

@@ -1,0 +1,78 @@
+/*
+ * cpu/state.c - vCPU creation and the power-up/reset state.
+ * Intel SDM vol. 3 (edition in docs/spec-versions.md), 10.1.1, table 10-1.
+ */
+#include "cpu/cpu.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static void seg_reset(struct seg_cache *sc, uint16_t sel, uint64_t base, uint32_t attr)
+{
+	sc->sel = sel;
+	sc->base = base;
+	sc->limit = 0xffff;
+	sc->attr = attr;
+}
+
+/* SDM vol. 3, 10.1.1, table 10-1: state after RESET (INIT keeps x87/SSE, MSRs). */
+void cpu_reset(struct vcpu *v)
+{
+	struct cpu_state *s = &v->s;
+	struct msr_state keep_msr = s->msr;
+
+	memset(s, 0, sizeof(*s));
+	s->rflags = RFLAGS_FIXED1;
+	s->cc_op = CC_OP_EFLAGS;
+	s->rip = 0xfff0;
+	s->cr0 = CR0_ET | CR0_NW | CR0_CD;          /* 60000010H */
+	/* CS: selector F000H, base FFFF0000H, limit FFFFH, present R/W accessed code. */
+	seg_reset(&s->seg[SEG_CS], 0xf000, 0xffff0000ull, SEGA_P | SEGA_S | 0xb);
+	for (unsigned i = 0; i < 6; i++)
+		if (i != SEG_CS)
+			seg_reset(&s->seg[i], 0, 0, SEGA_P | SEGA_S | 0x3);
+	seg_reset(&s->seg[SEG_LDTR], 0, 0, SEGA_P | 0x2);
+	seg_reset(&s->seg[SEG_TR], 0, 0, SEGA_P | 0xb);
+	s->gdtr.limit = 0xffff;
+	s->idtr.limit = 0xffff;
+	/* EDX holds the processor signature; the CPU model fills it in (cpu/model.c). */
+	s->dr[6] = 0xffff0ff0;
+	s->dr[7] = 0x400;
+	s->fcw = 0x40;          /* x87 after RESET: FINIT would give 037FH (table 10-1) */
+	s->ftw = 0xffff;        /* all empty, in the full 2-bit form */
+	s->mxcsr = 0x1f80;
+	s->xcr0 = 1;
+	s->msr = keep_msr;
+	s->msr.pat = 0x0007040600070406ull;
+	s->msr.apic_base = 0xfee00000ull | (1u << 11) | (v->index == 0 ? (1u << 8) : 0);
+	v->pending_vector = -1;
+	v->pending_error = EXC_NO_ERROR;
+	memset(v->tlb_read, 0, sizeof(v->tlb_read));
+	memset(v->tlb_write, 0, sizeof(v->tlb_write));
+	memset(v->tlb_code, 0, sizeof(v->tlb_code));
+}
+
+void vcpu_init(struct vcpu *v, int index, struct cpu_bus *bus, const struct cpu_model *model)
+{
+	memset(v, 0, sizeof(*v));
+	v->index = index;
+	v->bus = bus;
+	v->model = model;
+	cpu_reset(v);
+}
+
+uint8_t *cpu_bus_ram_ptr(const struct cpu_bus *bus, uint64_t paddr, uint64_t len)
+{
+	uint64_t below = bus->ram_below_4g ? bus->ram_below_4g : bus->ram_size;
+	uint64_t end = paddr + len;
+
+	if (end < paddr)
+		return NULL;
+	if (end <= below)
+		return bus->ram + paddr;
+	/* RAM above the PCI hole continues at 4 GiB. */
+	if (paddr >= (1ull << 32) && end - (1ull << 32) <= bus->ram_size - below)
+		return bus->ram + below + (paddr - (1ull << 32));
+	return NULL;
+}
+
