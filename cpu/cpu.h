@@ -275,6 +275,26 @@ struct cpu_model;       /* cpu/model.c: CPUID leaves, MSR values, vendor quirks 
 
 enum cpu_vendor { VENDOR_INTEL, VENDOR_AMD };
 
+/* The built-in models, as data rows (cpu/model.c). */
+unsigned cpu_model_count(void);
+const struct cpu_model *cpu_model_at(unsigned i);
+const struct cpu_model *cpu_model_find(const char *name);   /* NULL if unknown */
+const char *cpu_model_name(const struct cpu_model *m);
+const char *cpu_model_desc(const struct cpu_model *m);
+/* Feature names understood by -cpu +feat/-feat/feat=on|off (QEMU's spelling:
+ * "vmx", "svm", "sse4.2", "x2apic", ...). */
+bool cpu_feature_known(const char *name);
+unsigned cpu_feature_count(void);
+const char *cpu_feature_name(unsigned i);
+/* A model with edits applied: returns a newly allocated model (free with
+ * cpu_model_free), or NULL and a message in err. edits is the -cpu text after the
+ * model name: "+vmx,-sse4.2,x2apic=on,vendor=AuthenticAMD" (may be empty). */
+struct cpu_model *cpu_model_edit(const struct cpu_model *base, const char *edits,
+				 char *err, size_t errlen);
+void cpu_model_free(struct cpu_model *m);
+/* CPUID as the model answers it (before any VMX/SVM intercept). */
+void cpu_cpuid(const struct vcpu *v, uint32_t leaf, uint32_t subleaf, uint32_t out[4]);
+
 /* ---------------------------------------------------------------- the vCPU */
 
 struct vcpu;
