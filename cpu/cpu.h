@@ -271,6 +271,7 @@ uint8_t *cpu_bus_ram_ptr(const struct cpu_bus *bus, uint64_t paddr, uint64_t len
 
 /* ---------------------------------------------------------------- CPU model */
 
+struct vcpu;
 struct cpu_model;       /* cpu/model.c: CPUID leaves, MSR values, vendor quirks as data */
 
 enum cpu_vendor { VENDOR_INTEL, VENDOR_AMD };
