@@ -351,6 +351,8 @@ struct vcpu {
 
 	uint64_t icount;                /* retired instructions */
 	uint32_t exit_request;          /* nonzero: leave the block at the next boundary */
+	uint64_t tlb_gen;               /* cpu/mem.c bumps it on every TLB flush (whole or one
+	                                 * page): translate/ then drops its RIP -> block cache */
 
 	struct tlb_entry tlb_read[TLB_SIZE], tlb_write[TLB_SIZE], tlb_code[TLB_SIZE];
 
@@ -385,7 +387,9 @@ void vcpu_init(struct vcpu *v, int index, struct cpu_bus *bus, const struct cpu_
  */
 __attribute__((noreturn)) void cpu_raise(struct vcpu *v, int vector, uint32_t err);
 __attribute__((noreturn)) void cpu_raise_pf(struct vcpu *v, uint64_t lin, uint32_t pfec);
-/* Unwind to the run loop with no exception (e.g. after a mode change or HLT). */
+/* Unwind to the run loop with no exception (e.g. after a mode change, HLT, a VM exit).
+ * The caller has completed the instruction, RIP included (insn_next_rip() for one that
+ * does not branch): the run loop counts it as retired and resumes at v->s.rip. */
 __attribute__((noreturn)) void cpu_loop_exit(struct vcpu *v);
 
 /* Deliver the pending event through the IDT (cpu/excp.c). Called by the run loop. */
