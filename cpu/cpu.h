@@ -98,6 +98,7 @@ enum {
 #define PFEC_RSVD (1u << 3)
 #define PFEC_I    (1u << 4)
 #define PFEC_PK   (1u << 5)
+#define PFEC_FAULT (1u << 31)   /* not architectural: marks a failed cpu_translate */
 
 /* Segment registers, in the encoding of the ModRM reg field / VMX order. */
 enum seg_reg { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_LDTR, SEG_TR, SEG_COUNT };
@@ -213,6 +214,7 @@ struct cpu_state {
 	uint32_t mxcsr;
 
 	/* Interrupt shadow and NMI state (SDM vol. 3, 6.8.3, 6.7.1) */
+	uint64_t pdpte[4];              /* PAE PDPTE registers (SDM vol. 3, 4.4.1); cpu_load_pdptes */
 	uint8_t intr_shadow;            /* 1 = STI shadow, 2 = MOV SS shadow */
 	bool nmi_blocked;
 	bool halted;
@@ -253,6 +255,10 @@ static inline unsigned cpu_code_size(const struct cpu_state *s)
  * RAM is one host block at guest-physical [0, ram_size) less any holes the machine
  * routes to MMIO (mmio_hole_start..4G). Everything that is not RAM goes to mmio_*.
  * code_pages has one bit per 4 KiB RAM page: set while translated code comes from it.
+ * Bit i covers bus->ram[i * 4096 ...] (so paddr >> 12 below 4 GiB; RAM above 4 GiB
+ * follows ram_below_4g). A CPU write to such a page completes and THEN calls
+ * v->code_write_hook(v, paddr, len) for the bytes written in that page; the hook must
+ * not unwind (it may set v->exit_request to stop after the current instruction).
  */
 struct cpu_bus {
 	void *opaque;
@@ -324,11 +330,28 @@ typedef void (*intercept_fn)(struct vcpu *v, enum intercept_kind kind, uint64_t 
 
 #define TLB_SIZE 256
 
+/*
+ * Soft TLB (cpu/mem.c). Three direct-mapped arrays (read, write, fetch), indexed by
+ * (linear >> 12) & (TLB_SIZE - 1), at 4 KiB granularity (large pages fill 4 KiB
+ * slices). The tag is the linear page | access class | TLB_VALID, so a lookup is
+ *   e->vpage == ((lin & ~0xfff) | tlb_class | TLB_VALID)
+ * and then host = lin + e->addend when !(e->flags & TLB_F_MMIO).
+ * The class separates user accesses, supervisor accesses and supervisor accesses
+ * that SMAP lets through (EFLAGS.AC = 1), whose permissions differ (SDM vol. 3, 4.6).
+ * An entry in tlb_write exists only once the leaf's dirty bit is set and only for
+ * RAM pages whose code_pages bit is clear.
+ */
+#define TLB_VALID       1ull
+#define TLB_CLASS_SUP   0ull            /* supervisor (explicit AC=0, or implicit) */
+#define TLB_CLASS_SUPAC 2ull            /* supervisor, CR4.SMAP=1 and EFLAGS.AC=1 */
+#define TLB_CLASS_USER  4ull            /* CPL 3 */
+#define TLB_F_MMIO      1u              /* not RAM: go through the bus */
+
 struct tlb_entry {
-	uint64_t vpage;                 /* linear page | TLB_VALID..., see cpu/mem.c */
+	uint64_t vpage;                 /* linear page | class | TLB_VALID; 0 = empty */
 	uintptr_t addend;               /* host = guest linear + addend, for RAM pages */
 	uint64_t ppage;                 /* physical page */
-	uint32_t flags;
+	uint32_t flags;                 /* TLB_F_* */
 };
 
 /*
@@ -353,6 +376,8 @@ struct vcpu {
 	uint32_t exit_request;          /* nonzero: leave the block at the next boundary */
 
 	struct tlb_entry tlb_read[TLB_SIZE], tlb_write[TLB_SIZE], tlb_code[TLB_SIZE];
+	bool tlb_has_large;             /* a 2M/4M/1G page is cached: INVLPG flushes all */
+	uint8_t phys_bits;              /* MAXPHYADDR (CPUID 80000008H EAX[7:0]) */
 
 	bool guest_mode;                /* VMX non-root or SVM guest: intercepts are live */
 	intercept_fn intercept;         /* set by nested/ */
@@ -414,10 +439,31 @@ uint64_t cpu_seg_linear(struct vcpu *v, unsigned seg, uint64_t off, size_t len, 
  * lin; returns the number copied before the first inaccessible byte (a fault on the
  * first byte raises). *paddr receives the physical address of the first byte. */
 size_t cpu_fetch_code(struct vcpu *v, uint64_t lin, uint8_t *buf, size_t len, uint64_t *paddr);
-/* Translate without faulting: returns 0 and *paddr, or the #PF error code (nonzero). */
+/* Translate without faulting: returns 0 and *paddr, or PFEC_FAULT | the #PF error code
+ * (a not-present supervisor read has error code 0, hence the marker bit). Sets the
+ * accessed/dirty flags as the access would. user: a CPL-3 access; a supervisor access
+ * gets SMAP's EFLAGS.AC exemption only when CPL < 3 (SDM vol. 3, 4.6). */
 uint32_t cpu_translate(struct vcpu *v, uint64_t lin, enum mem_access acc, bool user, uint64_t *paddr);
 void cpu_tlb_flush(struct vcpu *v);
 void cpu_tlb_flush_page(struct vcpu *v, uint64_t lin);
+/* translate/ calls this after it sets the code_pages bit of paddr's page: drops the
+ * write-TLB entries of that page so that every later write takes the slow path and
+ * calls v->code_write_hook. (With several vCPUs, call it for each.) */
+void cpu_tlb_protect_code(struct vcpu *v, uint64_t paddr);
+/* Like cpu_translate but with no side effects (no A/D updates) and the current
+ * privilege, for the monitor and the gdb stub. Returns true and *paddr on success. */
+bool cpu_debug_translate(struct vcpu *v, uint64_t lin, uint64_t *paddr);
+/* Load the four PAE PDPTE registers from CR3 (SDM vol. 3, 4.4.1). Returns false if a
+ * present PDPTE has reserved bits set (the caller raises #GP(0) and changes nothing). */
+bool cpu_load_pdptes(struct vcpu *v) __attribute__((warn_unused_result));
+/* Implicit supervisor-mode accesses at a linear address (descriptor tables, TSS,
+ * IDT): supervisor privilege whatever the CPL, SMAP applies as with EFLAGS.AC = 0
+ * (SDM vol. 3, 4.6). Faults raise like cpu_ld/cpu_st. */
+uint64_t cpu_sys_ld(struct vcpu *v, uint64_t lin, unsigned size);
+void cpu_sys_st(struct vcpu *v, uint64_t lin, unsigned size, uint64_t val);
+/* Is paddr in a RAM page whose code_pages bit is set? The bit index is the page's
+ * offset in bus->ram >> 12 (equal to paddr >> 12 below 4 GiB). */
+bool cpu_bus_code_page(const struct cpu_bus *bus, uint64_t paddr);
 /* Physical access (no paging), for page walks, loaders and devices' DMA. */
 uint64_t cpu_phys_ld(struct vcpu *v, uint64_t paddr, unsigned size);
 void cpu_phys_st(struct vcpu *v, uint64_t paddr, unsigned size, uint64_t val);
