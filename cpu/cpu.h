@@ -151,7 +151,11 @@ union vreg {
  * first source as the op says) and the six arithmetic flags are computed from that
  * on demand (cpu_get_rflags, cc_eval). CC_OP_EFLAGS means rflags holds them all.
  * Sizes: the _B/_W/_L/_Q variants are 8/16/32/64-bit, in that order, so
- * CC_OP_ADDB + log2(size) is the right op.
+ * CC_OP_ADDB + log2(size) is the right op. Recorded values may carry bits above the
+ * operand size (cpu/flags.c masks them); carry-in/borrow-in is bit 0 of cc_src2.
+ * SHL/SAR: "value shifted by count-1" is the operand after all but the last 1-bit
+ * shift (SHR uses CC_OP_SAR with a logical shift: OF comes out as the old MSB).
+ * Undefined flags follow Intel (docs/undefined-flags.md).
  */
 enum cc_op {
 	CC_OP_EFLAGS = 0,       /* arithmetic flags are in rflags */
@@ -437,6 +441,10 @@ uint32_t cc_compute_all(const struct cpu_state *s);
 uint32_t cc_compute_cf(const struct cpu_state *s);
 /* Condition code cc (the low nibble of Jcc/SETcc/CMOVcc, SDM vol. 1, B.1) */
 bool cc_eval(const struct cpu_state *s, unsigned cc);
+/* Set only the six arithmetic flags (others kept); leaves cc_op = CC_OP_EFLAGS. For
+ * instructions whose flags have no lazy form (rotates, BMI, ADX, BCD, BT...): start from
+ * cc_compute_all(), change what the instruction defines, store with this. */
+void cc_set_arith(struct cpu_state *s, uint32_t arith);
 /* Record the flags of an arithmetic op lazily. */
 static inline void cc_set(struct cpu_state *s, enum cc_op op, uint64_t dst, uint64_t src, uint64_t src2)
 {
