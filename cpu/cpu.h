@@ -152,7 +152,11 @@ union vreg {
  * first source as the op says) and the six arithmetic flags are computed from that
  * on demand (cpu_get_rflags, cc_eval). CC_OP_EFLAGS means rflags holds them all.
  * Sizes: the _B/_W/_L/_Q variants are 8/16/32/64-bit, in that order, so
- * CC_OP_ADDB + log2(size) is the right op.
+ * CC_OP_ADDB + log2(size) is the right op. Recorded values may carry bits above the
+ * operand size (cpu/flags.c masks them); carry-in/borrow-in is bit 0 of cc_src2.
+ * SHL/SAR: "value shifted by count-1" is the operand after all but the last 1-bit
+ * shift (SHR uses CC_OP_SAR with a logical shift: OF comes out as the old MSB).
+ * Undefined flags follow Intel (docs/undefined-flags.md).
  */
 enum cc_op {
 	CC_OP_EFLAGS = 0,       /* arithmetic flags are in rflags */
@@ -483,6 +487,10 @@ uint32_t cc_compute_all(const struct cpu_state *s);
 uint32_t cc_compute_cf(const struct cpu_state *s);
 /* Condition code cc (the low nibble of Jcc/SETcc/CMOVcc, SDM vol. 1, B.1) */
 bool cc_eval(const struct cpu_state *s, unsigned cc);
+/* Set only the six arithmetic flags (others kept); leaves cc_op = CC_OP_EFLAGS. For
+ * instructions whose flags have no lazy form (rotates, BMI, ADX, BCD, BT...): start from
+ * cc_compute_all(), change what the instruction defines, store with this. */
+void cc_set_arith(struct cpu_state *s, uint32_t arith);
 /* Record the flags of an arithmetic op lazily. */
 static inline void cc_set(struct cpu_state *s, enum cc_op op, uint64_t dst, uint64_t src, uint64_t src2)
 {
@@ -496,6 +504,99 @@ static inline unsigned size_log2(unsigned size)
 {
 	return size == 8 ? 3 : size == 4 ? 2 : size == 2 ? 1 : 0;
 }
+
+/* ---------------------------------------------------------------- x87 (cpu/fpu.c) */
+
+/* x87 status word (SDM vol. 1, 8.1.3, figure 8-4) */
+#define FSW_IE  0x0001u
+#define FSW_DE  0x0002u
+#define FSW_ZE  0x0004u
+#define FSW_OE  0x0008u
+#define FSW_UE  0x0010u
+#define FSW_PE  0x0020u
+#define FSW_SF  0x0040u
+#define FSW_ES  0x0080u
+#define FSW_C0  0x0100u
+#define FSW_C1  0x0200u
+#define FSW_C2  0x0400u
+#define FSW_TOP_SHIFT 11
+#define FSW_TOP 0x3800u
+#define FSW_C3  0x4000u
+#define FSW_B   0x8000u
+#define FSW_EXC 0x003fu         /* the six exception flags; masks in FCW bits 5:0 */
+#define FSW_CC  (FSW_C0 | FSW_C1 | FSW_C2 | FSW_C3)
+
+/* x87 control word (SDM vol. 1, 8.1.5) */
+#define FCW_PC_SHIFT 8
+#define FCW_RC_SHIFT 10
+#define FCW_INIT 0x037fu        /* after FINIT */
+
+/* x87 tags, 2 bits per physical register (SDM vol. 1, 8.1.7) */
+enum { FPU_TAG_VALID = 0, FPU_TAG_ZERO = 1, FPU_TAG_SPECIAL = 2, FPU_TAG_EMPTY = 3 };
+
+static inline unsigned fpu_top(const struct cpu_state *s) { return (s->fsw >> FSW_TOP_SHIFT) & 7; }
+
+/*
+ * The tag word. Only "empty" (11) versus "not empty" in s->ftw is authoritative, as
+ * on the hardware since the P6 (FLDENV/FRSTOR/FXRSTOR keep only that bit); the
+ * other codes are derived from the register contents whenever they are stored.
+ * fpu_tag_word() recomputes the full word; fpu_set_tags_from_abridged() and
+ * fpu_abridged_tags() convert from/to FXSAVE's one bit per register (1 = not empty).
+ */
+unsigned fpu_reg_tag(const struct fpreg *r);    /* FPU_TAG_VALID/ZERO/SPECIAL */
+uint16_t fpu_tag_word(const struct cpu_state *s);
+uint8_t fpu_abridged_tags(const struct cpu_state *s);
+void fpu_set_tags_from_abridged(struct cpu_state *s, uint8_t abridged);
+/* FSW.ES and FSW.B from the exception flags and the masks (SDM vol. 1, 8.1.3). */
+void fpu_update_es(struct cpu_state *s);
+/* FNINIT's state (SDM vol. 1, 8.1.1 / FINIT: FCW 037FH, FSW 0, all empty, pointers 0). */
+void fpu_init(struct cpu_state *s);
+
+/*
+ * MMX aliasing, for the MMX handlers (SDM vol. 1, 9.5.1): MMi is st[i].mant. Every MMX
+ * instruction except EMMS sets TOP to 0 and all tags valid; a write also sets bits
+ * 79:64 of the register to all ones. EMMS marks every register empty.
+ */
+static inline void fpu_mmx_enter(struct cpu_state *s)
+{
+	s->fsw &= ~FSW_TOP;
+	s->ftw = 0;
+}
+static inline void fpu_mmx_write(struct cpu_state *s, unsigned r, uint64_t val)
+{
+	s->st[r & 7].mant = val;
+	s->st[r & 7].sexp = 0xffff;
+}
+static inline void fpu_emms(struct cpu_state *s) { s->ftw = 0xffff; }
+
+/*
+ * Availability checks every x87 instruction makes first (SDM vol. 3, 2.5, table 2-2
+ * "Action taken by x87 FPU instructions for different combinations of EM, MP, TS"):
+ * #NM when CR0.EM or CR0.TS is set; WAIT/FWAIT (wait_insn) only when both MP and TS
+ * are set. fpu_check_pending then raises #MF for a pending unmasked exception (SDM
+ * vol. 1, 8.6); with CR0.NE clear the error is left to FERR#/IGNNE# (not wired; see
+ * cpu/fpu.c) and execution continues.
+ */
+void fpu_check_avail(struct vcpu *v, bool wait_insn);
+void fpu_check_pending(struct vcpu *v);
+
+/*
+ * Run one x87 instruction, given by its opcode byte (D8H-DFH) and ModRM byte, on the
+ * host's x87 unit against the guest's x87 state (registers, TOP, tags, FCW, condition
+ * codes), so that results, rounding, exception flags and the masked and unmasked
+ * responses are those of the hardware. mem is a 16-byte buffer holding the memory
+ * operand of a memory form (modrm.mod != 3), or receiving what it stores; NULL for
+ * register forms. *rflags carries the guest's arithmetic flags in (FCMOVcc reads them)
+ * and out (FCOMI/FUCOMI write them). Updates st[], ftw and fsw (C0-C3, TOP, sticky
+ * flags, SF, ES/B); not FOP/FIP/FDP. Returns the exception flags (FSW_EXC | FSW_SF)
+ * this instruction raised. Forms for which fpu_host_form_ok() is false must not be
+ * passed (they would fault on the host, or are control instructions done in C).
+ */
+bool fpu_host_form_ok(uint8_t op, uint8_t modrm);
+uint16_t fpu_host_exec(struct cpu_state *s, uint8_t op, uint8_t modrm, void *mem, uint64_t *rflags);
+/* Size in bytes of the memory operand of x87 memory form op /reg handled by
+ * fpu_host_exec, and whether it is stored (true) or loaded. 0 if not such a form. */
+unsigned fpu_mem_form(uint8_t op, unsigned reg, bool *store);
 
 /* ---------------------------------------------------------------- GPR helpers */
 
