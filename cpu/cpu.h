@@ -378,8 +378,6 @@ struct vcpu {
 
 	uint64_t icount;                /* retired instructions */
 	uint32_t exit_request;          /* nonzero: leave the block at the next boundary */
-	uint64_t tlb_gen;               /* cpu/mem.c bumps it on every TLB flush (whole or one
-	                                 * page): translate/ then drops its RIP -> block cache */
 
 	struct tlb_entry tlb_read[TLB_SIZE], tlb_write[TLB_SIZE], tlb_code[TLB_SIZE];
 	bool tlb_has_large;             /* a 2M/4M/1G page is cached: INVLPG flushes all */
