@@ -38,8 +38,8 @@ static int run_unwound(struct vcpu *v, struct tb_cache *tc)
 		return -1;
 	if (tc->stop_on_exception)
 		return RUN_EXIT_EXCEPTION;
-	cpu_deliver_pending(v);         /* may raise again: we come back here */
-	return -1;
+	cpu_deliver_pending(v);         /* handles faults while delivering itself */
+	return v->shutdown ? RUN_EXIT_SHUTDOWN : -1;
 }
 
 /* Run blocks until something makes vcpu_run return. */
@@ -51,11 +51,13 @@ static enum run_exit run_blocks(struct vcpu *v, struct tb_cache *tc, uint64_t li
 
 		if (tc->dead)
 			tb_free_dead(tc);
+		if (v->shutdown)
+			return RUN_EXIT_SHUTDOWN;
 		if (v->exit_request) {
 			v->exit_request = 0;
 			return RUN_EXIT_REQUEST;
 		}
-		if (v->s.halted)
+		if (!cpu_check_events(v))
 			return RUN_EXIT_HALT;
 		if (v->icount >= limit)
 			return RUN_EXIT_LIMIT;

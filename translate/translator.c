@@ -80,13 +80,21 @@ static int fetch_decode(struct vcpu *v, struct tb_translation *t, unsigned k, ui
 	cpu_raise(v, -r, r == -EXC_GP ? 0 : EXC_NO_ERROR);
 }
 
-/* Emit the handler call for an instruction the inline generator does not take. */
-static void gen_helper_insn(struct gen_ctx *c, const struct x86_insn *i, enum x86_block_class cls)
+/*
+ * Emit the handler call for an instruction the inline generator does not take.
+ * BRANCH rows set RIP themselves; END rows (mode, IF, paging changes...) do not, and
+ * the block ends after them so that the next one is looked up in the new mode.
+ */
+static void gen_helper_insn(struct gen_ctx *c, const struct x86_insn *i, uint32_t row_flags)
 {
 	ir_call_exec(c->ir, c->k);
 	c->cc_op = -1;
-	if (cls != X86_BLOCK_NONE) {
-		ir_exit(c->ir, c->k + 1, IR_EXIT_INDIRECT);     /* the handler set RIP */
+	if (row_flags & X86F_BRANCH) {
+		ir_exit(c->ir, c->k + 1, IR_EXIT_INDIRECT);
+		c->ended = true;
+	} else if (row_flags & X86F_END) {
+		ir_movi(c->ir, ir_global(IR_G_RIP), c->next_rip);
+		ir_exit(c->ir, c->k + 1, IR_EXIT_INDIRECT);
 		c->ended = true;
 	} else {
 		ir_smc_check(c->ir, c->k);
@@ -98,7 +106,7 @@ void translator_gen(struct vcpu *v, struct ir_block *ir, struct tb_translation *
 	struct tb_cache *tc = v->tb_cache;
 	unsigned mode = cpu_code_size(&v->s);
 	uint64_t eip = t->pc, page0 = code_lin(v, t->cs_base, t->pc) & ~0xfffull;
-	struct gen_ctx c = { .v = v, .ir = ir, .t = t, .mode = mode, .cc_op = -1,
+	struct gen_ctx c = { .v = v, .ir = ir, .t = t, .mode = mode, .cc_op = -1, .ea = IR_NONE,
 			     .inline_ok = !(t->flags & TBF_NO_INLINE) };
 	unsigned k;
 
@@ -108,7 +116,7 @@ void translator_gen(struct vcpu *v, struct ir_block *ir, struct tb_translation *
 		struct x86_insn *i = &t->insns[k];
 		uint64_t lin = code_lin(v, t->cs_base, eip), pa, last_lin;
 		size_t got;
-		enum x86_block_class cls;
+		uint32_t row_flags;
 
 		if (k > 0 && ((lin & ~0xfffull) != page0 || !ir_room(ir, 256, 256) ||
 			      lin == tc->breakpoint))
@@ -127,7 +135,7 @@ void translator_gen(struct vcpu *v, struct ir_block *ir, struct tb_translation *
 		}
 		t->insn_rip[k] = eip;
 		t->fns[k] = x86_insn_handler(i);
-		cls = x86_info_block(x86_insn_info(i));
+		row_flags = x86_insn_info(i)->flags;
 		ir->cur_insn = (uint16_t)k;
 		c.k = k;
 		c.rip = eip;
@@ -135,7 +143,7 @@ void translator_gen(struct vcpu *v, struct ir_block *ir, struct tb_translation *
 		t->size += i->len;
 		eip = c.next_rip;
 		if (!(c.inline_ok && gen_inline(&c, i)))
-			gen_helper_insn(&c, i, cls);
+			gen_helper_insn(&c, i, row_flags);
 		if (c.ended_after && !c.ended) {
 			k++;
 			break;
