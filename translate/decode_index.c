@@ -17,6 +17,15 @@ enum {
 #undef X86_OP
 };
 
+enum {
+	X86_ROW_TOTAL = 0
+#define X86_OP(map, lo, hi, pfx, ext, n, a, as, b, bs, c, cs, d, ds, feat, fl, vmx, svm) + 1
+#include "translate/opcodes.def"
+#undef X86_OP
+};
+_Static_assert(X86_ROW_TOTAL <= DECODE_MAX_ROWS, "raise DECODE_MAX_ROWS");
+_Static_assert(X86_IDX_TOTAL < 65536, "row index entries must fit uint16_t");
+
 struct decode_index g_decode_index;
 static uint16_t idx_rows[X86_IDX_TOTAL];
 static pthread_once_t idx_once = PTHREAD_ONCE_INIT;

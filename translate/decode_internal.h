@@ -8,6 +8,7 @@
 
 enum { ENC_LEGACY, ENC_VEX, ENC_EVEX, ENC_COUNT };
 enum { MODREQ_ANY, MODREQ_MEM, MODREQ_REG };
+#define DECODE_MAX_ROWS 2048
 
 /* Facts derived once from a row's operand forms. */
 struct decode_row {
@@ -22,7 +23,7 @@ struct decode_index {
 	uint8_t count[ENC_COUNT][4][256];
 	uint8_t has_modrm[ENC_COUNT][4][256];
 	const uint16_t *rows;
-	struct decode_row row[2048];
+	struct decode_row row[DECODE_MAX_ROWS];
 };
 
 extern struct decode_index g_decode_index;
