@@ -159,7 +159,7 @@ static void rnd_in(uint8_t *in, uint8_t op, unsigned reg)
 	}
 }
 
-/* The parts of the FNSAVE image to compare: FCW, FSW, FTW and the registers. The
+/* The parts of the FNSAVE image to compare: FCW, FSW, FTW and the non-empty registers. The
  * pointers and FOP are not compared (host addresses; this host deprecates FCS/FDS
  * and records FOP only on unmasked exceptions). */
 static void check_same(const uint8_t *g, const uint8_t *n, uint8_t op, uint8_t modrm, const uint8_t *in)
@@ -171,7 +171,14 @@ static void check_same(const uint8_t *g, const uint8_t *n, uint8_t op, uint8_t m
 	ck_assert_msg(!memcmp(g + 4, n + 4, 2), "FSW differs: %s: %02x%02x vs %02x%02x", what,
 		      g[5], g[4], n[5], n[4]);
 	ck_assert_msg(!memcmp(g + 8, n + 8, 2), "FTW differs: %s", what);
-	ck_assert_msg(!memcmp(g + 28, n + 28, 80), "registers differ: %s", what);
+	/* Empty registers keep whatever an earlier computation left: compare the others. */
+	for (unsigned k = 0; k < 8; k++) {
+		unsigned top = (g[5] >> 3) & 7, phys = (top + k) & 7;
+
+		if (((g[8] | g[9] << 8) >> (2 * phys) & 3) != 3)
+			ck_assert_msg(!memcmp(g + 28 + 10 * k, n + 28 + 10 * k, 10), "ST(%u) differs: %s",
+				      k, what);
+	}
 	ck_assert_msg((*(const uint64_t *)(g + OUT_FL) & RFLAGS_ARITH) ==
 		      (*(const uint64_t *)(n + OUT_FL) & RFLAGS_ARITH), "RFLAGS differ: %s", what);
 	ck_assert_msg(!memcmp(g + OUT_MEM, n + OUT_MEM, 16), "stored memory differs: %s", what);
