@@ -211,6 +211,8 @@ static int pc_loop(struct pc *pc)
 			return 0;
 		case RUN_EXIT_REQUEST:
 		case RUN_EXIT_LIMIT:
+		case RUN_EXIT_EXCEPTION:        /* only when a test asked to stop on them */
+		case RUN_EXIT_BREAKPOINT:
 			break;
 		}
 	}
