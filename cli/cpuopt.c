@@ -7,17 +7,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* "+feat", "-feat" and a bare "feat" must name a feature; key=value edits are the
- * model's to check (cpu_model_edit), which also knows vendor=, family=, ... */
+/* "+feat" and "-feat" must name a CPUID feature. Everything else (feat=on, a bare
+ * "key" meaning key=on, vendor=, phys-bits=, host-phys-bits, ...) is the model's to
+ * check (cpu_model_edit): QEMU's -cpu takes CPU properties that are not CPUID bits. */
 static int cpu_check_features(struct cli *c, const char *opt, const struct cli_props *ps)
 {
 	for (unsigned i = 0; i < ps->n; i++) {
 		const char *k = ps->p[i].key;
 
-		if (!ps->bare[i])
+		if (!ps->bare[i] || (k[0] != '+' && k[0] != '-'))
 			continue;
-		if (k[0] == '+' || k[0] == '-')
-			k++;
+		k++;
 		if (!*k)
 			return cli_error(c, "%s: empty feature name", opt);
 		if (!cpu_feature_known(k))

@@ -119,6 +119,10 @@ static const struct {
 	{ { "-device", "isa-debug-exit,id=a", "-device", "isa-debug-exit,id=a" },
 	  "-device isa-debug-exit: duplicate id 'a'" },
 	{ { "-device", "virtio-net-pci" }, "-device virtio-net-pci: this device is not yet supported" },
+	{ { "-device", "hyperv-testdev" }, "-device hyperv-testdev: this device is not yet supported" },
+	{ { "-device", "intel-iommu,intremap=on,eim=off" },
+	  "-device intel-iommu: this device is not yet supported" },
+	{ { "-M", "q35,kernel-irqchip=split" }, "-M: the q35 machine (only pc for now) is not yet supported" },
 	{ { "-device", "pci-testdev,membar=1x" }, "-device pci-testdev: property 'membar': invalid size '1x'" },
 	{ { "-device", "virtio-blk-pci,disable-modern=2" },
 	  "-device virtio-blk-pci: property 'disable-modern': invalid value '2' (expected on or off)" },
@@ -218,7 +222,7 @@ static const struct {
 	{ "1G", 1ull << 30 }, { "1g", 1ull << 30 }, { "size=1G", 1ull << 30 },
 	{ "1.5G", 3ull << 29 }, { "2048K", 2ull << 20 }, { "1.5", 3ull << 19 },
 	{ "1025K", 1032ull << 10 },               /* rounded up to 8 KiB as QEMU does */
-	{ "4194304B", 4ull << 20 }, { "1T", 1ull << 40 }, { "0x100", 256ull << 20 },
+	{ "4194304B", 4ull << 20 }, { "4g", 4ull << 30 }, { "2560", 2560ull << 20 }, { "1T", 1ull << 40 }, { "0x100", 256ull << 20 },
 };
 
 START_TEST(test_mem_forms)
