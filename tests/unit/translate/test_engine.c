@@ -162,11 +162,6 @@ START_TEST(test_smc_same_block)
 	ck_assert_int_eq(emu_run_until(g_e, EMU_CODE, EMU_CODE + 14, 100), RUN_EXIT_BREAKPOINT);
 	ck_assert_uint_eq(g_e->v.s.gpr[0], 6);
 	ck_assert_uint_eq(g_e->icount, 3);
-	/* and with every instruction through its handler */
-	LOAD(EMU_CODE, 0xc6, 0x05, 1, 0, 0, 0, 5, 0xb8, 1, 0, 0, 0, 0xff, 0xc0);
-	translate_set_inline(&g_e->v, false);
-	ck_assert_int_eq(emu_run_until(g_e, EMU_CODE, EMU_CODE + 14, 100), RUN_EXIT_BREAKPOINT);
-	ck_assert_uint_eq(g_e->v.s.gpr[0], 6);
 }
 END_TEST
 

@@ -253,6 +253,22 @@ START_TEST(test_inline_matches_handlers)
 }
 END_TEST
 
+/* The self-modifying block of test_engine.c, every instruction through its handler:
+ * the store is a handler's cpu_st, and the block still leaves after it. */
+START_TEST(test_smc_same_block_handlers)
+{
+	struct emu *e = emu_new(EMU_LONG64, 0);
+	static const uint8_t code[] = { 0xc6, 0x05, 1, 0, 0, 0, 5, 0xb8, 1, 0, 0, 0, 0xff, 0xc0 };
+
+	translate_set_inline(&e->v, false);
+	emu_load(e, EMU_CODE, code, sizeof(code));
+	ck_assert_int_eq(emu_run_until(e, EMU_CODE, EMU_CODE + 14, 100), RUN_EXIT_BREAKPOINT);
+	ck_assert_uint_eq(e->v.s.gpr[0], 6);
+	ck_assert_uint_eq(e->icount, 3);
+	emu_free(e);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("engine_inline");
@@ -262,6 +278,7 @@ int main(void)
 
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_inline_matches_handlers);
+	tcase_add_test(tc, test_smc_same_block_handlers);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
