@@ -310,6 +310,15 @@ struct cpu_model *cpu_model_edit(const struct cpu_model *base, const char *edits
 void cpu_model_free(struct cpu_model *m);
 /* CPUID as the model answers it (before any VMX/SVM intercept). */
 void cpu_cpuid(const struct vcpu *v, uint32_t leaf, uint32_t subleaf, uint32_t out[4]);
+/* Does the vCPU's model (the default "max" when v->model is NULL) have the feature
+ * named as in -cpu ("sse4.2", "vmx")? For the engine's per-row #UD checks. */
+bool cpu_has_feature(const struct vcpu *v, const char *name);
+/* Turn a feature on/off in an edited model (the machine clears "apic" when it has no
+ * LAPIC; nested/ may set "vmx"). Returns false for an unknown name. */
+bool cpu_model_set_feature(struct cpu_model *m, const char *name, bool on);
+enum cpu_vendor cpu_model_vendor(const struct cpu_model *m);
+/* CPUID.1:EAX of the model (NULL: the default), also EDX after reset. */
+uint32_t cpu_model_signature(const struct cpu_model *m);
 
 /* ---------------------------------------------------------------- the vCPU */
 
@@ -336,6 +345,15 @@ enum intercept_kind {
  * insn: the decoded instruction (const struct x86_insn *) or NULL for events. */
 typedef void (*intercept_fn)(struct vcpu *v, enum intercept_kind kind, uint64_t info,
 			     const void *insn);
+
+/*
+ * MSRs owned outside cpu/ (nested/: VMX capability MSRs, SVM's VM_CR/HSAVE; hw/:
+ * x2APIC 800H-8FFH) are served by hooks, asked before cpu/'s own MSRs. A hook
+ * returns 1 (handled: *val read or written), -1 (handled: #GP) or 0 (not mine).
+ */
+typedef int (*msr_hook_fn)(struct vcpu *v, void *opaque, uint32_t index, uint64_t *val,
+			   bool write);
+#define VCPU_MSR_HOOKS 4
 
 #define TLB_SIZE 256
 
@@ -394,6 +412,8 @@ struct vcpu {
 	struct tlb_entry tlb_read[TLB_SIZE], tlb_write[TLB_SIZE], tlb_code[TLB_SIZE];
 	bool tlb_has_large;             /* a 2M/4M/1G page is cached: INVLPG flushes all */
 	uint8_t phys_bits;              /* MAXPHYADDR (CPUID 80000008H EAX[7:0]) */
+
+	struct { msr_hook_fn fn; void *opaque; } msr_hooks[VCPU_MSR_HOOKS];
 
 	bool guest_mode;                /* VMX non-root or SVM guest: intercepts are live */
 	intercept_fn intercept;         /* set by nested/ */
@@ -545,6 +565,17 @@ void cpu_seg_check_load(struct vcpu *v, unsigned seg, uint16_t sel, struct seg_c
 			uint64_t *raw);
 void cpu_seg_commit(struct vcpu *v, unsigned seg, const struct seg_cache *sc, uint64_t raw);
 void cpu_load_seg(struct vcpu *v, unsigned seg, uint16_t sel);
+
+/* ---------------------------------------------------------------- MSRs (cpu/msr.c) */
+
+/* RDMSR/WRMSR semantics without raising: 0 on success, -1 when the access #GPs
+ * (unknown MSR - logged once under -d unimp - , reserved bits, locked register). The
+ * instruction handlers raise #GP(0); VM-entry/exit MSR lists use the result. */
+int cpu_rdmsr(struct vcpu *v, uint32_t index, uint64_t *val) __attribute__((warn_unused_result));
+int cpu_wrmsr(struct vcpu *v, uint32_t index, uint64_t val) __attribute__((warn_unused_result));
+void cpu_msr_add_hook(struct vcpu *v, msr_hook_fn fn, void *opaque);
+/* IA32_TIME_STAMP_COUNTER as the guest sees it (before VMX/SVM offsetting). */
+uint64_t cpu_tsc(const struct vcpu *v);
 
 /* Port I/O with the permission checks of SDM vol. 1, 19.5 (IOPL, TSS bitmap). */
 uint32_t cpu_pio_in(struct vcpu *v, uint16_t port, unsigned size);

@@ -212,12 +212,21 @@ int main(void)
 	test_pf("64");
 	test_nx();
 #else
-	paging_enable(PT_FMT_32);
-	test_pf("32-bit paging");
-	paging_disable();
-	paging_enable(PT_FMT_PAE);
-	test_pf("PAE paging");
-	paging_disable();
+	/* CPUID.01H:EDX bit 3 PSE, bit 6 PAE: the identity maps use large pages. */
+	if (cpuid(1).d & (1u << 3)) {
+		paging_enable(PT_FMT_32);
+		test_pf("32-bit paging");
+		paging_disable();
+	} else {
+		report_skip("32-bit paging", "CPU has no PSE");
+	}
+	if (cpuid(1).d & (1u << 6)) {
+		paging_enable(PT_FMT_PAE);
+		test_pf("PAE paging");
+		paging_disable();
+	} else {
+		report_skip("PAE paging", "CPU has no PAE");
+	}
 #endif
 	return 0;
 }
