@@ -96,6 +96,9 @@ enum cli_feature {
 	FEAT_SERIAL_CHARDEV,    /* chardev:ID */
 	FEAT_DRIVE,
 	FEAT_CHARDEV,
+	FEAT_NET,               /* -net/-nic/-netdev other than none */
+	FEAT_NO_SHUTDOWN,
+	FEAT_RTC,               /* -rtc */
 	FEAT_COUNT
 };
 
@@ -140,6 +143,8 @@ int cli_opt_display(struct cli *c, const char *opt, const char *arg);
 int cli_opt_nographic(struct cli *c, const char *opt, const char *arg);
 int cli_opt_vnc(struct cli *c, const char *opt, const char *arg);
 int cli_opt_vga(struct cli *c, const char *opt, const char *arg);
+int cli_opt_net(struct cli *c, const char *opt, const char *arg);
+int cli_opt_rtc(struct cli *c, const char *opt, const char *arg);
 
 /* Help texts (help.c). */
 void cli_print_help(FILE *out);

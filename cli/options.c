@@ -224,6 +224,17 @@ static int opt_no_reboot(struct cli *c, const char *opt, const char *arg)
 	return 0;
 }
 
+static int opt_no_shutdown(struct cli *c, const char *opt, const char *arg)
+{
+	return cli_require(c, opt, FEAT_NO_SHUTDOWN);
+}
+
+/* elzero's PC has no HPET, so -no-hpet is what it does anyway. */
+static int opt_no_hpet(struct cli *c, const char *opt, const char *arg)
+{
+	return 0;
+}
+
 static int opt_nodefaults(struct cli *c, const char *opt, const char *arg)
 {
 	c->cfg.nodefaults = true;
@@ -253,7 +264,13 @@ const struct cli_option cli_options[] = {
 	{ "global", "DRIVER.PROP=VALUE", cli_opt_global, "default for a device property" },
 	{ "drive", "file=PATH[,format=raw,if=virtio,...]", cli_opt_drive, "disk image" },
 	{ "chardev", "BACKEND,id=ID[,...]", cli_opt_chardev, "character device" },
+	{ "net", "none", cli_opt_net, "network (only none)" },
+	{ "nic", "none", cli_opt_net, "network card (only none)" },
+	{ "netdev", "BACKEND,id=ID", cli_opt_net, "network backend" },
+	{ "rtc", "base=utc|localtime|DATE[,clock=,driftfix=]", cli_opt_rtc, "real-time clock" },
 	{ "no-reboot", NULL, opt_no_reboot, "exit instead of rebooting" },
+	{ "no-shutdown", NULL, opt_no_shutdown, "stop instead of exiting when the guest shuts down" },
+	{ "no-hpet", NULL, opt_no_hpet, "no HPET (elzero has none)" },
 	{ "nodefaults", NULL, opt_nodefaults, "no default devices (no serial port unless -serial)" },
 	{ "monitor", "BACKEND", cli_opt_monitor, "monitor on BACKEND (none)" },
 	{ "s", NULL, cli_opt_s, "same as -gdb tcp::1234" },

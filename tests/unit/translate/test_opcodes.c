@@ -6,6 +6,7 @@
 #include "translate/opcodes.h"
 
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -81,6 +82,69 @@ START_TEST(test_intercept_columns)
 }
 END_TEST
 
+/* Feature gating by CPU model: qemu64 has no BMI1/MOVBE, max has both. */
+START_TEST(test_cpu_features)
+{
+	static struct vcpu v;
+	static const uint8_t tzcnt[] = { 0xf3, 0x0f, 0xbc, 0xc1 };
+	static const uint8_t movbe[] = { 0x0f, 0x38, 0xf0, 0x00 };
+	static const uint8_t addps[] = { 0x0f, 0x58, 0xc1 };
+	struct x86_insn i;
+
+	v.model = cpu_model_find("max");
+	ck_assert_ptr_nonnull(v.model);
+	ck_assert(x86_cpu_has(&v, X86_FEAT_BMI1));
+	ck_assert(x86_cpu_has(&v, X86_FEAT_SSE2));
+	ck_assert(x86_cpu_has(&v, X86_FEAT_LM));
+	ck_assert(x86_cpu_has(&v, X86_FEAT_BASE));
+	ck_assert_int_eq(x86_decode(&i, tzcnt, sizeof(tzcnt), 8), 0);
+	ck_assert_int_eq(x86_insn_check_cpu(&v, &i), 0);
+	ck_assert_str_eq(x86_op_name(i.op), "TZCNT");
+
+	v.model = cpu_model_find("qemu64");
+	ck_assert_ptr_nonnull(v.model);
+	ck_assert(!x86_cpu_has(&v, X86_FEAT_BMI1));
+	ck_assert(x86_cpu_has(&v, X86_FEAT_SSE4A));
+	/* without BMI1, F3 0F BC is BSF (the F3 is an ignored REP) */
+	ck_assert_int_eq(x86_insn_check_cpu(&v, &i), 0);
+	ck_assert_str_eq(x86_op_name(i.op), "BSF");
+	ck_assert_str_eq(x86_insn_info(&i)->name, "BSF");
+	ck_assert_int_eq(x86_decode(&i, movbe, sizeof(movbe), 8), 0);
+	ck_assert_int_eq(x86_insn_check_cpu(&v, &i), -EXC_UD);
+	ck_assert_int_eq(x86_decode(&i, addps, sizeof(addps), 8), 0);
+	ck_assert_int_eq(x86_insn_check_cpu(&v, &i), 0);
+}
+END_TEST
+
+/* The CPUID locations of opcodes.h agree with the CPU models' feature table: every
+ * feature the models know turns on and off with -cpu max,+f / max,-f. */
+START_TEST(test_feature_locations)
+{
+	static struct vcpu v;
+	const struct cpu_model *max = cpu_model_find("max");
+	unsigned checked = 0;
+
+	for (unsigned f = 1; f < X86_FEAT_COUNT; f++) {
+		const char *name = x86_feature_name(f);
+		char edit[64], err[128];
+		struct cpu_model *m;
+
+		if (!cpu_feature_known(name) || f == X86_FEAT_SSE_PREF)
+			continue;
+		for (int on = 0; on < 2; on++) {
+			snprintf(edit, sizeof(edit), "%c%s", on ? '+' : '-', name);
+			m = cpu_model_edit(max, edit, err, sizeof(err));
+			ck_assert_msg(m != NULL, "%s: %s", edit, err);
+			v.model = m;
+			ck_assert_msg(x86_cpu_has(&v, f) == (on != 0), "%s", edit);
+			cpu_model_free(m);
+		}
+		checked++;
+	}
+	ck_assert_uint_gt(checked, 30);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("opcodes");
@@ -91,6 +155,8 @@ int main(void)
 	tcase_add_test(tc, test_strong_handler_wins);
 	tcase_add_test(tc, test_every_name_has_a_row);
 	tcase_add_test(tc, test_intercept_columns);
+	tcase_add_test(tc, test_cpu_features);
+	tcase_add_test(tc, test_feature_locations);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
