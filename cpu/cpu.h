@@ -487,6 +487,16 @@ void cpu_deliver_event(struct vcpu *v, int vector, enum event_type type, uint32_
  * delivering are handled inside (cpu_deliver_pending).
  */
 bool cpu_check_events(struct vcpu *v);
+/* A cheap test the run loop makes before calling cpu_check_events (and to chain
+ * blocks without returning to it): false only when cpu_check_events would certainly
+ * neither deliver nor change anything. Keep it in step with cpu_check_events. */
+static inline bool cpu_events_maybe(const struct vcpu *v)
+{
+	const struct cpu_bus *bus = v->bus;
+
+	return v->nmi_pending || v->s.intr_shadow || v->s.halted || v->shutdown ||
+	       ((v->s.rflags & RFLAGS_IF) && bus && bus->intr_pending && bus->intr_pending(bus->opaque));
+}
 /* Make an NMI pending (machine: NMI button, LAPIC LINT1/NMI IPI). */
 void cpu_inject_nmi(struct vcpu *v);
 /* Start an interrupt shadow for the instruction at next_rip (STI when IF was 0, MOV SS,

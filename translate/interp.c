@@ -218,6 +218,21 @@ op_smc_check:
 	NEXT();
 op_exit:
 	v->icount += op->c;
+	if (op->aux < IR_EXIT_INDIRECT && tb->jmp_epoch[op->aux] == tc->epoch) {
+		/* Chain: the run loop would find this block next, and has nothing to do
+		 * at this boundary (no event, request, budget end or breakpoint). */
+		struct tb *next = tb->jmp[op->aux];
+
+		if (!v->exit_request && !cpu_events_maybe(v) &&
+		    next->cs_base + next->pc != tc->breakpoint &&
+		    v->icount + next->ninsns <= tc->limit) {
+			tb = next;
+			tc->cur_tb = tb;
+			tc->smc_hit = false;
+			op = tb->code;
+			goto *op->lab;
+		}
+	}
 	return (int)op->aux;
 #undef A
 #undef B
