@@ -180,11 +180,13 @@ op_set_cc_op:
 	NEXT();
 op_ld:
 	tc->cur_insn = op->insn;
-	*op->d = cpu_ld(v, op->aux & 0xff, A, op->aux >> 8);
+	if (op->aux & IR_LD_RMW)
+		cpu_probe(v, op->aux & 0xff, A, (op->aux >> 8) & 0xff, ACC_WRITE);
+	*op->d = cpu_ld(v, op->aux & 0xff, A, (op->aux >> 8) & 0xff);
 	NEXT();
 op_st:
 	tc->cur_insn = op->insn;
-	cpu_st(v, op->aux & 0xff, A, op->aux >> 8, B);
+	cpu_st(v, op->aux & 0xff, A, (op->aux >> 8) & 0xff, B);
 	NEXT();
 op_call_exec:
 	tc->cur_insn = op->insn;
