@@ -91,6 +91,10 @@ int cli_opt_serial(struct cli *c, const char *opt, const char *arg)
 		if (feature >= 0 && cli_require(c, opt, (enum cli_feature)feature))
 			return -1;
 	}
+	/* as QEMU: the terminal can feed only one backend */
+	for (unsigned i = 0; i < c->cfg.nserial; i++)
+		if (!strcmp(arg, "stdio") && !strcmp(c->cfg.serial[i], "stdio"))
+			return cli_error(c, "%s: stdio can be used by only one serial port", opt);
 	if (c->cfg.nserial == MACHINE_MAX_SERIAL)
 		return cli_error(c, "%s: too many serial ports (at most %d)", opt, MACHINE_MAX_SERIAL);
 	c->cfg.serial[c->cfg.nserial++] = arg;
@@ -233,4 +237,29 @@ int cli_opt_vga(struct cli *c, const char *opt, const char *arg)
 		p += m + (p[m] == '|');
 	}
 	return cli_error(c, "%s: unknown VGA card '%s' (none, std, cirrus, vmware, qxl, virtio)", opt, arg);
+}
+
+/* -net none, -nic none: no network card, which is what elzero has. */
+int cli_opt_net(struct cli *c, const char *opt, const char *arg)
+{
+	if (!strcmp(arg, "none"))
+		return 0;
+	return cli_require(c, opt, FEAT_NET);
+}
+
+static const struct cli_prop_rule rtc_rules[] = {
+	{ "base", NULL }, { "clock", "host|rt|vm" }, { "driftfix", "none|slew" },
+};
+
+int cli_opt_rtc(struct cli *c, const char *opt, const char *arg)
+{
+	struct cli_props ps;
+	char err[128];
+	int r;
+
+	if (cli_props_parse(&ps, arg, NULL, err, sizeof(err)))
+		return cli_error(c, "%s: %s", opt, err);
+	r = cli_props_check(c, opt, &ps, rtc_rules, NRULES(rtc_rules));
+	cli_props_free(&ps);
+	return r ? r : cli_require(c, opt, FEAT_RTC);
 }

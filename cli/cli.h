@@ -96,6 +96,9 @@ enum cli_feature {
 	FEAT_SERIAL_CHARDEV,    /* chardev:ID */
 	FEAT_DRIVE,
 	FEAT_CHARDEV,
+	FEAT_NET,               /* -net/-nic/-netdev other than none */
+	FEAT_NO_SHUTDOWN,
+	FEAT_RTC,               /* -rtc */
 	FEAT_COUNT
 };
 
@@ -120,8 +123,8 @@ struct cli_option {
 	cli_opt_fn fn;
 	const char *help;               /* NULL: an alias, not listed by -help */
 };
-extern const struct cli_option cli_options[];
-extern const unsigned cli_noptions;
+extern const struct cli_option g_cli_options[];
+extern const unsigned g_cli_noptions;
 
 int cli_opt_device(struct cli *c, const char *opt, const char *arg);      /* devices.c */
 int cli_opt_global(struct cli *c, const char *opt, const char *arg);
@@ -140,6 +143,8 @@ int cli_opt_display(struct cli *c, const char *opt, const char *arg);
 int cli_opt_nographic(struct cli *c, const char *opt, const char *arg);
 int cli_opt_vnc(struct cli *c, const char *opt, const char *arg);
 int cli_opt_vga(struct cli *c, const char *opt, const char *arg);
+int cli_opt_net(struct cli *c, const char *opt, const char *arg);
+int cli_opt_rtc(struct cli *c, const char *opt, const char *arg);
 
 /* Help texts (help.c). */
 void cli_print_help(FILE *out);

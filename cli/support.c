@@ -30,6 +30,9 @@ static const struct {
 	[FEAT_SERIAL_CHARDEV] = { "a -chardev serial backend", false },
 	[FEAT_DRIVE]          = { "a disk drive", false },
 	[FEAT_CHARDEV]        = { "a character device", false },
+	[FEAT_NET]            = { "networking (only none)", false },
+	[FEAT_NO_SHUTDOWN]    = { "staying stopped after the guest shuts down", false },
+	[FEAT_RTC]            = { "setting the RTC", false },
 };
 
 bool cli_supported(enum cli_feature f)

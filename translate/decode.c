@@ -432,10 +432,8 @@ int x86_decode(struct x86_insn *i, const uint8_t *bytes, size_t avail, unsigned 
 			return c.err;
 	}
 	r = decode_find_row(i, enc, mp);
-	if (r < 0) {
-		/* undefined: still consume ModRM's addressing bytes for a sane length */
-		return -EXC_UD;
-	}
+	if (r < 0)
+		return -EXC_UD;         /* no row: a hole in the map, or a form the mode lacks */
 	row = &x86_rows[r];
 	d = &g_decode_index.row[r];
 	i->row = (uint16_t)r;

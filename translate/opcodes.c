@@ -29,7 +29,7 @@ const char *const x86_op_names[X86_OP_COUNT] = {
 };
 
 static const char *const feature_names[X86_FEAT_COUNT] = {
-#define X86_FEAT_NAME(n, s) [X86_FEAT_##n] = s,
+#define X86_FEAT_NAME(n, s, leaf, sub, reg, bit) [X86_FEAT_##n] = s,
 	X86_FEATURES(X86_FEAT_NAME)
 #undef X86_FEAT_NAME
 };

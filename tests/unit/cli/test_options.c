@@ -54,7 +54,8 @@ static const struct {
 	{ { "-m", "1G,size=2G" }, "-m: duplicate property 'size'" },
 	{ { "-m", "1G," }, "-m: trailing ','" },
 	{ { "-m", "size=1G,maxmem=4G" }, "-m: memory hotplug (slots=, maxmem=) is not yet supported" },
-	{ { "-m", "size=1G,slots=x" }, "-m: invalid slots 'x'" },
+	{ { "-m", "size=1G,slots=x" }, "-m: slots: invalid number 'x'" },
+	{ { "-m", "size=1G,maxmem=x" }, "-m: invalid maxmem 'x'" },
 	{ { "-smp", "0" }, "-smp: cpus: invalid number '0'" },
 	{ { "-smp", "x" }, "-smp: cpus: invalid number 'x'" },
 	{ { "-smp", "1000" }, "-smp: cpus: at most 255 CPUs" },
@@ -95,6 +96,8 @@ static const struct {
 	{ { "-serial", "mon:mon:stdio" }, "-serial: invalid backend 'mon:mon:stdio'" },
 	{ { "-serial", "pty" }, "-serial: a pty serial backend is not yet supported" },
 	{ { "-serial", "chardev:c0" }, "-serial: a -chardev serial backend is not yet supported" },
+	{ { "-serial", "stdio", "-serial", "null", "-serial", "stdio" },
+	  "-serial: stdio can be used by only one serial port" },
 	{ { "-serial", "stdio", "-serial", "null", "-serial", "null", "-serial", "null", "-serial", "null" },
 	  "-serial: too many serial ports (at most 4)" },
 	{ { "-display", "gtk" }, "-display: type: invalid value 'gtk' (none|sdl)" },
@@ -150,6 +153,11 @@ static const struct {
 					 "(null|stdio|file|socket|pty|pipe|ringbuf)" },
 	{ { "-chardev", "stdio,id=c0" }, "-chardev: a character device is not yet supported" },
 	{ { "-s" }, "-s: the gdb stub is not yet supported" },
+	{ { "-net", "user" }, "-net: networking (only none) is not yet supported" },
+	{ { "-netdev", "user,id=n0" }, "-netdev: networking (only none) is not yet supported" },
+	{ { "-no-shutdown" }, "-no-shutdown: staying stopped after the guest shuts down is not yet supported" },
+	{ { "-rtc", "base=utc,clock=bogus" }, "-rtc: clock: invalid value 'bogus' (host|rt|vm)" },
+	{ { "-rtc", "base=utc" }, "-rtc: setting the RTC is not yet supported" },
 	{ { "-S" }, "-S: starting stopped is not yet supported" },
 	{ { "-gdb", "tcp::1234" }, "-gdb: the gdb stub is not yet supported" },
 	{ { "-gdb", "bogus" }, "-gdb: unknown backend 'bogus' (stdio, null, none, file:PATH, "
@@ -311,6 +319,8 @@ START_TEST(test_display_flags)
 	ck_assert_str_eq(c.cfg.display, "none");
 	ck_assert_ptr_null(c.cfg.monitor);
 	ck_assert_ptr_null(c.cfg.gdb);
+	cli_free(&c);
+	ck_assert_int_eq(parse(&c, ARGS("-net", "none", "-nic", "none", "-no-hpet")), 0);
 	cli_free(&c);
 	ck_assert_int_eq(parse(&c, ARGS("-display", "type=none")), 0);
 	cli_free(&c);
