@@ -98,6 +98,7 @@ enum {
 #define PFEC_RSVD (1u << 3)
 #define PFEC_I    (1u << 4)
 #define PFEC_PK   (1u << 5)
+#define PFEC_FAULT (1u << 31)   /* not architectural: marks a failed cpu_translate */
 
 /* Segment registers, in the encoding of the ModRM reg field / VMX order. */
 enum seg_reg { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_LDTR, SEG_TR, SEG_COUNT };
@@ -217,6 +218,7 @@ struct cpu_state {
 	uint32_t mxcsr;
 
 	/* Interrupt shadow and NMI state (SDM vol. 3, 6.8.3, 6.7.1) */
+	uint64_t pdpte[4];              /* PAE PDPTE registers (SDM vol. 3, 4.4.1); cpu_load_pdptes */
 	uint8_t intr_shadow;            /* 1 = STI shadow, 2 = MOV SS shadow */
 	bool nmi_blocked;
 	bool halted;
@@ -257,6 +259,10 @@ static inline unsigned cpu_code_size(const struct cpu_state *s)
  * RAM is one host block at guest-physical [0, ram_size) less any holes the machine
  * routes to MMIO (mmio_hole_start..4G). Everything that is not RAM goes to mmio_*.
  * code_pages has one bit per 4 KiB RAM page: set while translated code comes from it.
+ * Bit i covers bus->ram[i * 4096 ...] (so paddr >> 12 below 4 GiB; RAM above 4 GiB
+ * follows ram_below_4g). A CPU write to such a page completes and THEN calls
+ * v->code_write_hook(v, paddr, len) for the bytes written in that page; the hook must
+ * not unwind (it may set v->exit_request to stop after the current instruction).
  */
 struct cpu_bus {
 	void *opaque;
@@ -328,11 +334,28 @@ typedef void (*intercept_fn)(struct vcpu *v, enum intercept_kind kind, uint64_t 
 
 #define TLB_SIZE 256
 
+/*
+ * Soft TLB (cpu/mem.c). Three direct-mapped arrays (read, write, fetch), indexed by
+ * (linear >> 12) & (TLB_SIZE - 1), at 4 KiB granularity (large pages fill 4 KiB
+ * slices). The tag is the linear page | access class | TLB_VALID, so a lookup is
+ *   e->vpage == ((lin & ~0xfff) | tlb_class | TLB_VALID)
+ * and then host = lin + e->addend when !(e->flags & TLB_F_MMIO).
+ * The class separates user accesses, supervisor accesses and supervisor accesses
+ * that SMAP lets through (EFLAGS.AC = 1), whose permissions differ (SDM vol. 3, 4.6).
+ * An entry in tlb_write exists only once the leaf's dirty bit is set and only for
+ * RAM pages whose code_pages bit is clear.
+ */
+#define TLB_VALID       1ull
+#define TLB_CLASS_SUP   0ull            /* supervisor (explicit AC=0, or implicit) */
+#define TLB_CLASS_SUPAC 2ull            /* supervisor, CR4.SMAP=1 and EFLAGS.AC=1 */
+#define TLB_CLASS_USER  4ull            /* CPL 3 */
+#define TLB_F_MMIO      1u              /* not RAM: go through the bus */
+
 struct tlb_entry {
-	uint64_t vpage;                 /* linear page | TLB_VALID..., see cpu/mem.c */
+	uint64_t vpage;                 /* linear page | class | TLB_VALID; 0 = empty */
 	uintptr_t addend;               /* host = guest linear + addend, for RAM pages */
 	uint64_t ppage;                 /* physical page */
-	uint32_t flags;
+	uint32_t flags;                 /* TLB_F_* */
 };
 
 /*
@@ -357,6 +380,8 @@ struct vcpu {
 	uint32_t exit_request;          /* nonzero: leave the block at the next boundary */
 
 	struct tlb_entry tlb_read[TLB_SIZE], tlb_write[TLB_SIZE], tlb_code[TLB_SIZE];
+	bool tlb_has_large;             /* a 2M/4M/1G page is cached: INVLPG flushes all */
+	uint8_t phys_bits;              /* MAXPHYADDR (CPUID 80000008H EAX[7:0]) */
 
 	bool guest_mode;                /* VMX non-root or SVM guest: intercepts are live */
 	intercept_fn intercept;         /* set by nested/ */
@@ -389,7 +414,9 @@ void vcpu_init(struct vcpu *v, int index, struct cpu_bus *bus, const struct cpu_
  */
 __attribute__((noreturn)) void cpu_raise(struct vcpu *v, int vector, uint32_t err);
 __attribute__((noreturn)) void cpu_raise_pf(struct vcpu *v, uint64_t lin, uint32_t pfec);
-/* Unwind to the run loop with no exception (e.g. after a mode change or HLT). */
+/* Unwind to the run loop with no exception (e.g. after a mode change, HLT, a VM exit).
+ * The caller has completed the instruction, RIP included (insn_next_rip() for one that
+ * does not branch): the run loop counts it as retired and resumes at v->s.rip. */
 __attribute__((noreturn)) void cpu_loop_exit(struct vcpu *v);
 
 /* Deliver the pending event through the IDT (cpu/excp.c). Called by the run loop. */
@@ -418,10 +445,31 @@ uint64_t cpu_seg_linear(struct vcpu *v, unsigned seg, uint64_t off, size_t len, 
  * lin; returns the number copied before the first inaccessible byte (a fault on the
  * first byte raises). *paddr receives the physical address of the first byte. */
 size_t cpu_fetch_code(struct vcpu *v, uint64_t lin, uint8_t *buf, size_t len, uint64_t *paddr);
-/* Translate without faulting: returns 0 and *paddr, or the #PF error code (nonzero). */
+/* Translate without faulting: returns 0 and *paddr, or PFEC_FAULT | the #PF error code
+ * (a not-present supervisor read has error code 0, hence the marker bit). Sets the
+ * accessed/dirty flags as the access would. user: a CPL-3 access; a supervisor access
+ * gets SMAP's EFLAGS.AC exemption only when CPL < 3 (SDM vol. 3, 4.6). */
 uint32_t cpu_translate(struct vcpu *v, uint64_t lin, enum mem_access acc, bool user, uint64_t *paddr);
 void cpu_tlb_flush(struct vcpu *v);
 void cpu_tlb_flush_page(struct vcpu *v, uint64_t lin);
+/* translate/ calls this after it sets the code_pages bit of paddr's page: drops the
+ * write-TLB entries of that page so that every later write takes the slow path and
+ * calls v->code_write_hook. (With several vCPUs, call it for each.) */
+void cpu_tlb_protect_code(struct vcpu *v, uint64_t paddr);
+/* Like cpu_translate but with no side effects (no A/D updates) and the current
+ * privilege, for the monitor and the gdb stub. Returns true and *paddr on success. */
+bool cpu_debug_translate(struct vcpu *v, uint64_t lin, uint64_t *paddr);
+/* Load the four PAE PDPTE registers from CR3 (SDM vol. 3, 4.4.1). Returns false if a
+ * present PDPTE has reserved bits set (the caller raises #GP(0) and changes nothing). */
+bool cpu_load_pdptes(struct vcpu *v) __attribute__((warn_unused_result));
+/* Implicit supervisor-mode accesses at a linear address (descriptor tables, TSS,
+ * IDT): supervisor privilege whatever the CPL, SMAP applies as with EFLAGS.AC = 0
+ * (SDM vol. 3, 4.6). Faults raise like cpu_ld/cpu_st. */
+uint64_t cpu_sys_ld(struct vcpu *v, uint64_t lin, unsigned size);
+void cpu_sys_st(struct vcpu *v, uint64_t lin, unsigned size, uint64_t val);
+/* Is paddr in a RAM page whose code_pages bit is set? The bit index is the page's
+ * offset in bus->ram >> 12 (equal to paddr >> 12 below 4 GiB). */
+bool cpu_bus_code_page(const struct cpu_bus *bus, uint64_t paddr);
 /* Physical access (no paging), for page walks, loaders and devices' DMA. */
 uint64_t cpu_phys_ld(struct vcpu *v, uint64_t paddr, unsigned size);
 void cpu_phys_st(struct vcpu *v, uint64_t paddr, unsigned size, uint64_t val);
@@ -458,6 +506,99 @@ static inline unsigned size_log2(unsigned size)
 {
 	return size == 8 ? 3 : size == 4 ? 2 : size == 2 ? 1 : 0;
 }
+
+/* ---------------------------------------------------------------- x87 (cpu/fpu.c) */
+
+/* x87 status word (SDM vol. 1, 8.1.3, figure 8-4) */
+#define FSW_IE  0x0001u
+#define FSW_DE  0x0002u
+#define FSW_ZE  0x0004u
+#define FSW_OE  0x0008u
+#define FSW_UE  0x0010u
+#define FSW_PE  0x0020u
+#define FSW_SF  0x0040u
+#define FSW_ES  0x0080u
+#define FSW_C0  0x0100u
+#define FSW_C1  0x0200u
+#define FSW_C2  0x0400u
+#define FSW_TOP_SHIFT 11
+#define FSW_TOP 0x3800u
+#define FSW_C3  0x4000u
+#define FSW_B   0x8000u
+#define FSW_EXC 0x003fu         /* the six exception flags; masks in FCW bits 5:0 */
+#define FSW_CC  (FSW_C0 | FSW_C1 | FSW_C2 | FSW_C3)
+
+/* x87 control word (SDM vol. 1, 8.1.5) */
+#define FCW_PC_SHIFT 8
+#define FCW_RC_SHIFT 10
+#define FCW_INIT 0x037fu        /* after FINIT */
+
+/* x87 tags, 2 bits per physical register (SDM vol. 1, 8.1.7) */
+enum { FPU_TAG_VALID = 0, FPU_TAG_ZERO = 1, FPU_TAG_SPECIAL = 2, FPU_TAG_EMPTY = 3 };
+
+static inline unsigned fpu_top(const struct cpu_state *s) { return (s->fsw >> FSW_TOP_SHIFT) & 7; }
+
+/*
+ * The tag word. Only "empty" (11) versus "not empty" in s->ftw is authoritative, as
+ * on the hardware since the P6 (FLDENV/FRSTOR/FXRSTOR keep only that bit); the
+ * other codes are derived from the register contents whenever they are stored.
+ * fpu_tag_word() recomputes the full word; fpu_set_tags_from_abridged() and
+ * fpu_abridged_tags() convert from/to FXSAVE's one bit per register (1 = not empty).
+ */
+unsigned fpu_reg_tag(const struct fpreg *r);    /* FPU_TAG_VALID/ZERO/SPECIAL */
+uint16_t fpu_tag_word(const struct cpu_state *s);
+uint8_t fpu_abridged_tags(const struct cpu_state *s);
+void fpu_set_tags_from_abridged(struct cpu_state *s, uint8_t abridged);
+/* FSW.ES and FSW.B from the exception flags and the masks (SDM vol. 1, 8.1.3). */
+void fpu_update_es(struct cpu_state *s);
+/* FNINIT's state (SDM vol. 1, 8.1.1 / FINIT: FCW 037FH, FSW 0, all empty, pointers 0). */
+void fpu_init(struct cpu_state *s);
+
+/*
+ * MMX aliasing, for the MMX handlers (SDM vol. 1, 9.5.1): MMi is st[i].mant. Every MMX
+ * instruction except EMMS sets TOP to 0 and all tags valid; a write also sets bits
+ * 79:64 of the register to all ones. EMMS marks every register empty.
+ */
+static inline void fpu_mmx_enter(struct cpu_state *s)
+{
+	s->fsw &= ~FSW_TOP;
+	s->ftw = 0;
+}
+static inline void fpu_mmx_write(struct cpu_state *s, unsigned r, uint64_t val)
+{
+	s->st[r & 7].mant = val;
+	s->st[r & 7].sexp = 0xffff;
+}
+static inline void fpu_emms(struct cpu_state *s) { s->ftw = 0xffff; }
+
+/*
+ * Availability checks every x87 instruction makes first (SDM vol. 3, 2.5, table 2-2
+ * "Action taken by x87 FPU instructions for different combinations of EM, MP, TS"):
+ * #NM when CR0.EM or CR0.TS is set; WAIT/FWAIT (wait_insn) only when both MP and TS
+ * are set. fpu_check_pending then raises #MF for a pending unmasked exception (SDM
+ * vol. 1, 8.6); with CR0.NE clear the error is left to FERR#/IGNNE# (not wired; see
+ * cpu/fpu.c) and execution continues.
+ */
+void fpu_check_avail(struct vcpu *v, bool wait_insn);
+void fpu_check_pending(struct vcpu *v);
+
+/*
+ * Run one x87 instruction, given by its opcode byte (D8H-DFH) and ModRM byte, on the
+ * host's x87 unit against the guest's x87 state (registers, TOP, tags, FCW, condition
+ * codes), so that results, rounding, exception flags and the masked and unmasked
+ * responses are those of the hardware. mem is a 16-byte buffer holding the memory
+ * operand of a memory form (modrm.mod != 3), or receiving what it stores; NULL for
+ * register forms. *rflags carries the guest's arithmetic flags in (FCMOVcc reads them)
+ * and out (FCOMI/FUCOMI write them). Updates st[], ftw and fsw (C0-C3, TOP, sticky
+ * flags, SF, ES/B); not FOP/FIP/FDP. Returns the exception flags (FSW_EXC | FSW_SF)
+ * this instruction raised. Forms for which fpu_host_form_ok() is false must not be
+ * passed (they would fault on the host, or are control instructions done in C).
+ */
+bool fpu_host_form_ok(uint8_t op, uint8_t modrm);
+uint16_t fpu_host_exec(struct cpu_state *s, uint8_t op, uint8_t modrm, void *mem, uint64_t *rflags);
+/* Size in bytes of the memory operand of x87 memory form op /reg handled by
+ * fpu_host_exec, and whether it is stored (true) or loaded. 0 if not such a form. */
+unsigned fpu_mem_form(uint8_t op, unsigned reg, bool *store);
 
 /* ---------------------------------------------------------------- GPR helpers */
 

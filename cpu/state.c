@@ -58,6 +58,7 @@ void vcpu_init(struct vcpu *v, int index, struct cpu_bus *bus, const struct cpu_
 	v->index = index;
 	v->bus = bus;
 	v->model = model;
+	v->phys_bits = 40;      /* MAXPHYADDR until the model says otherwise */
 	cpu_reset(v);
 }
 

@@ -18,6 +18,10 @@ enum run_exit {
 	RUN_EXIT_HALT,          /* HLT with interrupts disabled and nothing pending */
 	RUN_EXIT_SHUTDOWN,      /* triple fault */
 	RUN_EXIT_LIMIT,         /* the instruction budget ran out */
+	RUN_EXIT_EXCEPTION,     /* stop-on-exception is on and an exception was raised: it is
+	                         * left in v->pending_vector/pending_error, RIP at the faulting
+	                         * instruction, nothing delivered (tests) */
+	RUN_EXIT_BREAKPOINT,    /* RIP reached the breakpoint (translate_set_breakpoint) */
 };
 
 /* Set up/tear down the translation-block cache of a vCPU. Returns 0 or -errno. */
@@ -27,6 +31,29 @@ void translate_detach(struct vcpu *v);
 /* Run until an exit condition or until `budget` instructions have retired
  * (0 = no limit). */
 enum run_exit vcpu_run(struct vcpu *v, uint64_t budget);
+
+/*
+ * Testing and debugging controls (per vCPU; each drops the cached translations).
+ *  - stop on exception: vcpu_run returns RUN_EXIT_EXCEPTION instead of delivering;
+ *  - breakpoint: vcpu_run returns RUN_EXIT_BREAKPOINT when RIP (CS base + RIP) reaches
+ *    `lin` at an instruction boundary, except for the first instruction of a call
+ *    (so that running on from a breakpoint works); ~0 clears it;
+ *  - inline: false sends every instruction through its exec_X handler instead of the
+ *    translator's inline IR (the handler is the reference the inline IR is tested against).
+ */
+void translate_set_stop_on_exception(struct vcpu *v, bool on);
+void translate_set_breakpoint(struct vcpu *v, uint64_t lin);
+void translate_set_inline(struct vcpu *v, bool on);
+
+/* Counters for the monitor and the benchmarks. */
+struct translate_stats {
+	uint64_t blocks_translated;
+	uint64_t insns_translated;
+	uint64_t blocks_invalidated;    /* by code writes */
+	uint64_t flushes;
+	uint64_t slow_lookups;          /* jump cache misses */
+};
+const struct translate_stats *translate_get_stats(struct vcpu *v);
 
 /* Drop every translation (e.g. after the machine rewrote memory behind the CPU). */
 void translate_flush(struct vcpu *v);

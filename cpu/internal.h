@@ -1,0 +1,50 @@
+/*
+ * cpu/internal.h - declarations shared by the files of cpu/ and nobody else.
+ */
+#ifndef ELZERO_CPU_INTERNAL_H
+#define ELZERO_CPU_INTERNAL_H
+
+#include "cpu/cpu.h"
+
+/* Access description for a page walk: ACC_WRITE / ACC_EXEC in the low bits. */
+#define MA_WRITE  ACC_WRITE
+#define MA_EXEC   ACC_EXEC
+#define MA_USER   0x04u         /* user-mode access (CPL 3, not implicit) */
+#define MA_SMAP_AC 0x08u        /* supervisor data access that SMAP allows (EFLAGS.AC=1) */
+#define MA_PEEK   0x10u         /* no accessed/dirty updates (debugger) */
+
+struct walk_result {
+	uint64_t paddr;             /* physical address of the byte */
+	bool large;                 /* mapped by a 2M/4M/1G page */
+};
+
+/* cpu/paging.c: translate lin for access ma. Returns 0 and fills *res, or the #PF
+ * error code | PFEC_FAULT. */
+uint32_t paging_walk(struct vcpu *v, uint64_t lin, unsigned ma, struct walk_result *res);
+
+/* Physical-address width mask for page-table addresses: bits (M-1):12. */
+static inline uint64_t paging_addr_mask(const struct vcpu *v)
+{
+	return ((1ull << v->phys_bits) - 1) & ~0xfffull;
+}
+
+/* Canonical for the current linear-address width (48, or 57 with CR4.LA57). */
+static inline bool cpu_canonical(const struct vcpu *v, uint64_t lin)
+{
+	unsigned bits = (v->s.cr4 & CR4_LA57) ? 57 : 48;
+	int64_t x = (int64_t)(lin << (64 - bits)) >> (64 - bits);
+
+	return (uint64_t)x == lin;
+}
+
+/* Access class bits for the TLB tag of an explicit data access at the current CPL. */
+static inline unsigned mem_explicit_ma(const struct vcpu *v)
+{
+	if (cpu_cpl(&v->s) == 3)
+		return MA_USER;
+	if ((v->s.cr4 & CR4_SMAP) && (v->s.rflags & RFLAGS_AC))
+		return MA_SMAP_AC;
+	return 0;
+}
+
+#endif

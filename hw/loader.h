@@ -1,0 +1,35 @@
+/*
+ * hw/loader.h - kernel loaders: multiboot v1 now; Linux boot protocol with the
+ * platform issue.
+ */
+#ifndef ELZERO_HW_LOADER_H
+#define ELZERO_HW_LOADER_H
+
+#include "cpu/cpu.h"
+
+/* Where the loaded kernel starts, and the registers it expects. */
+struct boot_entry {
+	uint32_t entry;
+	uint32_t eax, ebx;
+	uint32_t gdt_base;              /* a flat GDT the loader wrote: null, -, code 0x10, data 0x18 */
+	uint64_t high_water;            /* first free physical byte after everything loaded */
+};
+
+enum { LOAD_OK = 0, LOAD_NOT_THIS_FORMAT = 1, LOAD_ERROR = -1 };
+
+/*
+ * Load a multiboot v1 kernel image into bus RAM, as QEMU's -kernel does: the
+ * boot command line is "<kernel_name> <append>", each comma-separated -initrd
+ * entry ("file args") becomes a module whose string is the entry itself, BSS is
+ * zeroed. Returns LOAD_OK, LOAD_NOT_THIS_FORMAT (no multiboot header), or
+ * LOAD_ERROR with a message in err.
+ */
+int multiboot_load(struct cpu_bus *bus, const uint8_t *image, size_t len,
+		   const char *kernel_name, const char *append, const char *initrd,
+		   struct boot_entry *out, char *err, size_t errlen);
+
+/* The CPU state a multiboot kernel starts in: 32-bit flat protected mode, paging
+ * off, interrupts off, EAX = 2BADB002H, EBX = info (Multiboot spec 0.6.96, 3.2). */
+void multiboot_set_cpu(struct vcpu *v, const struct boot_entry *be);
+
+#endif

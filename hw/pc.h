@@ -1,0 +1,35 @@
+/*
+ * hw/pc.h - the PC machine's instance struct (hw/ internal).
+ */
+#ifndef ELZERO_HW_PC_H
+#define ELZERO_HW_PC_H
+
+#include "hw/chardev.h"
+#include "hw/machine.h"
+#include "hw/uart16550.h"
+
+#define PC_NUM_COM 4
+
+struct pc {
+	struct machine m;
+	const struct machine_config *cfg;
+	struct cpu_model *model;
+	struct vcpu *cpu;
+	struct chardev com_chr[PC_NUM_COM];
+	struct uart16550 com[PC_NUM_COM];
+	unsigned ncom;
+	bool stop;
+	int exit_status;
+};
+
+/* Stop the machine at the next instruction boundary and exit with status. */
+static inline void pc_request_exit(struct pc *pc, int status)
+{
+	pc->stop = true;
+	pc->exit_status = status;
+	if (pc->cpu)
+		pc->cpu->exit_request = 1;
+}
+int debugexit_init(struct pc *pc, uint16_t iobase, uint16_t iosize);
+
+#endif

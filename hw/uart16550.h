@@ -1,0 +1,32 @@
+/*
+ * hw/uart16550.h - a 16550A UART (COM1 at 0x3f8, IRQ 4 on a PC).
+ */
+#ifndef ELZERO_HW_UART16550_H
+#define ELZERO_HW_UART16550_H
+
+#include "hw/chardev.h"
+#include "hw/hw.h"
+
+#define UART_FIFO_SIZE 16
+
+typedef void (*irq_set_fn)(void *opaque, int level);
+
+struct uart16550 {
+	struct chardev *chr;
+	irq_set_fn set_irq;             /* NULL until the machine has interrupt controllers */
+	void *irq_opaque;
+	uint8_t ier, lcr, mcr, lsr, msr, scr, fcr;
+	uint8_t dll, dlm;
+	bool thr_irq;                   /* THR-empty interrupt pending (cleared by IIR read/THR write) */
+	uint8_t rx[UART_FIFO_SIZE];
+	unsigned rx_head, rx_count;
+	int irq_level;
+};
+
+void uart16550_init(struct uart16550 *u, struct chardev *chr);
+uint32_t uart16550_read(void *dev, uint16_t port, unsigned size);
+void uart16550_write(void *dev, uint16_t port, unsigned size, uint32_t val);
+/* Pull pending host input into the receive FIFO (the machine calls this periodically). */
+void uart16550_poll(struct uart16550 *u);
+
+#endif
