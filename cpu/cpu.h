@@ -217,8 +217,8 @@ struct cpu_state {
 	union vreg vr[16];
 	uint32_t mxcsr;
 
-	/* Interrupt shadow and NMI state (SDM vol. 3, 6.8.3, 6.7.1) */
 	uint64_t pdpte[4];              /* PAE PDPTE registers (SDM vol. 3, 4.4.1); cpu_load_pdptes */
+	/* Interrupt shadow and NMI state (SDM vol. 3, 6.8.3, 6.7.1) */
 	uint8_t intr_shadow;            /* 1 = STI shadow, 2 = MOV SS shadow */
 	bool nmi_blocked;
 	bool halted;
@@ -274,6 +274,11 @@ struct cpu_bus {
 	void (*mmio_write)(void *opaque, uint64_t paddr, unsigned size, uint64_t val);
 	uint32_t (*pio_in)(void *opaque, uint16_t port, unsigned size);
 	void (*pio_out)(void *opaque, uint16_t port, unsigned size, uint32_t val);
+	/* The interrupt controller's INTR line (may be NULL: never pending). intr_pending
+	 * says whether a maskable interrupt waits for this CPU; intr_ack is the INTA cycle:
+	 * it acknowledges it and returns the vector (SDM vol. 3, 6.3.1; 8259A/LAPIC). */
+	bool (*intr_pending)(void *opaque);
+	uint8_t (*intr_ack)(void *opaque);
 };
 
 /* Host pointer for guest-physical RAM [paddr, paddr+len), or NULL if not all RAM. */
@@ -375,6 +380,13 @@ struct vcpu {
 	uint32_t pending_error;         /* EXC_NO_ERROR if none */
 	bool pending_is_sw;             /* INT n / INT3 / INTO: software interrupt */
 	uint64_t pending_next_rip;      /* for software interrupts */
+	uint8_t pending_type;           /* enum event_type; cpu_raise sets EVT_HWEXC */
+
+	/* Events (cpu/excp.c, cpu_check_events) */
+	bool nmi_pending;               /* cpu_inject_nmi */
+	bool shutdown;                  /* triple fault: the run loop stops (RUN_EXIT_SHUTDOWN) */
+	uint64_t shadow_rip;            /* RIP of the instruction in the STI/MOV SS shadow */
+	uint64_t shadow_icount;         /* icount when the shadow began */
 
 	uint64_t icount;                /* retired instructions */
 	uint32_t exit_request;          /* nonzero: leave the block at the next boundary */
@@ -414,13 +426,52 @@ void vcpu_init(struct vcpu *v, int index, struct cpu_bus *bus, const struct cpu_
  */
 __attribute__((noreturn)) void cpu_raise(struct vcpu *v, int vector, uint32_t err);
 __attribute__((noreturn)) void cpu_raise_pf(struct vcpu *v, uint64_t lin, uint32_t pfec);
-/* Unwind to the run loop with no exception (e.g. after a mode change, HLT, a VM exit).
+/* Unwind to the run loop with no exception (e.g. after a mode change, HLT, a VM exit);
+ * it sets pending_vector = -1.
  * The caller has completed the instruction, RIP included (insn_next_rip() for one that
  * does not branch): the run loop counts it as retired and resumes at v->s.rip. */
 __attribute__((noreturn)) void cpu_loop_exit(struct vcpu *v);
 
-/* Deliver the pending event through the IDT (cpu/excp.c). Called by the run loop. */
+/* Event types, in the encoding of the VMX interruption-information field (SDM vol. 3,
+ * 25.8.3, table 25-17), so nested/ can copy them. */
+enum event_type {
+	EVT_EXTINT = 0,         /* external (maskable) interrupt */
+	EVT_NMI = 2,
+	EVT_HWEXC = 3,          /* hardware exception (cpu_raise) */
+	EVT_SWINT = 4,          /* INT n */
+	EVT_PRIVSW = 5,         /* INT1 (ICEBP) */
+	EVT_SWEXC = 6,          /* INT3, INTO */
+};
+
+/*
+ * Deliver the pending event (v->pending_vector/error/type, and pending_next_rip for the
+ * software types; pending_is_sw = true means EVT_SWINT) through the IVT (real mode) or
+ * IDT (protected, IA-32e), cpu/excp.c. Called by the run loop after cpu_raise unwound,
+ * with RIP at the faulting instruction. Faults during delivery are combined here as
+ * SDM vol. 3, 6.15 table 6-5 says (serially, #DF, or triple fault); nothing unwinds out.
+ * On a triple fault it sets v->shutdown and v->exit_request: the run loop must then
+ * return RUN_EXIT_SHUTDOWN. On return pending_vector is -1.
+ */
 void cpu_deliver_pending(struct vcpu *v);
+/* Deliver one event now (the INT n/INT3/INTO/INT1 handlers use it, then cpu_loop_exit).
+ * next_rip is the return address of software types. Faults raise through cpu_raise. */
+void cpu_deliver_event(struct vcpu *v, int vector, enum event_type type, uint32_t err,
+		       uint64_t next_rip);
+/*
+ * The run loop calls this at every block boundary (an instruction boundary), before
+ * running the next block: it delivers a pending NMI (unless blocked) or, with
+ * RFLAGS.IF = 1, a maskable interrupt from bus->intr_pending/intr_ack, honouring the
+ * STI/MOV SS shadow (SDM vol. 3, 6.8.3; priorities 6.9); a delivered event wakes the
+ * CPU from HLT. Returns false when the vCPU is halted and nothing woke it (the run loop
+ * returns RUN_EXIT_HALT; the machine advances time and runs it again). Faults while
+ * delivering are handled inside (cpu_deliver_pending).
+ */
+bool cpu_check_events(struct vcpu *v);
+/* Make an NMI pending (machine: NMI button, LAPIC LINT1/NMI IPI). */
+void cpu_inject_nmi(struct vcpu *v);
+/* Start an interrupt shadow for the instruction at next_rip (STI when IF was 0, MOV SS,
+ * POP SS): kind 1 = STI, 2 = MOV SS (SDM vol. 3, 6.8.3). */
+void cpu_set_intr_shadow(struct vcpu *v, unsigned kind, uint64_t next_rip);
 
 /* ---------------------------------------------------------------- memory */
 
@@ -473,6 +524,27 @@ bool cpu_bus_code_page(const struct cpu_bus *bus, uint64_t paddr);
 /* Physical access (no paging), for page walks, loaders and devices' DMA. */
 uint64_t cpu_phys_ld(struct vcpu *v, uint64_t paddr, unsigned size);
 void cpu_phys_st(struct vcpu *v, uint64_t paddr, unsigned size, uint64_t val);
+
+/* ---------------------------------------------------------------- segments (cpu/seg.c) */
+
+/* Read the descriptor of selector sel from the GDT or LDT (8 bytes, or 16 for the
+ * 64-bit system descriptors when wide). Returns false if it lies beyond the table's
+ * limit (or the LDT is unusable): the caller raises the fault its instruction wants. */
+bool cpu_desc_read(struct vcpu *v, uint16_t sel, uint64_t *raw, bool wide)
+	__attribute__((warn_unused_result));
+/* Descriptor -> segment cache (attr in the SEGA_* layout, limit scaled by G). */
+void cpu_desc_decode(const uint64_t *raw, uint16_t sel, struct seg_cache *sc, bool wide);
+/* Set the accessed bit of sel's descriptor in memory if raw has it clear. */
+void cpu_desc_set_accessed(struct vcpu *v, uint16_t sel, uint64_t raw);
+/* Loading a data/stack segment register (DS, ES, FS, GS, SS) as MOV/POP/LxS do, in two
+ * steps so that multi-part instructions check everything before committing:
+ * cpu_seg_check_load faults (#GP/#SS/#NP with the selector) or fills *sc and *raw;
+ * cpu_seg_commit sets the accessed bit and loads the register. Real and virtual-8086
+ * mode: base = sel << 4. cpu_load_seg does both. CS is loaded by the far transfers. */
+void cpu_seg_check_load(struct vcpu *v, unsigned seg, uint16_t sel, struct seg_cache *sc,
+			uint64_t *raw);
+void cpu_seg_commit(struct vcpu *v, unsigned seg, const struct seg_cache *sc, uint64_t raw);
+void cpu_load_seg(struct vcpu *v, unsigned seg, uint16_t sel);
 
 /* Port I/O with the permission checks of SDM vol. 1, 19.5 (IOPL, TSS bitmap). */
 uint32_t cpu_pio_in(struct vcpu *v, uint16_t port, unsigned size);

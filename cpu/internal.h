@@ -22,6 +22,11 @@ struct walk_result {
  * error code | PFEC_FAULT. */
 uint32_t paging_walk(struct vcpu *v, uint64_t lin, unsigned ma, struct walk_result *res);
 
+/* cpu/mem.c: linear access at a given privilege (user: CPL 3; else supervisor with
+ * SMAP as for AC = 0), no segmentation, no #AC. For frames pushed by event delivery. */
+uint64_t mem_lin_ld(struct vcpu *v, uint64_t lin, unsigned size, bool user);
+void mem_lin_st(struct vcpu *v, uint64_t lin, unsigned size, uint64_t val, bool user);
+
 /* Physical-address width mask for page-table addresses: bits (M-1):12. */
 static inline uint64_t paging_addr_mask(const struct vcpu *v)
 {

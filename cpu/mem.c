@@ -338,6 +338,16 @@ void cpu_sys_st(struct vcpu *v, uint64_t lin, unsigned size, uint64_t val)
 	lin_st(v, lin, size, 0, 0, val);
 }
 
+uint64_t mem_lin_ld(struct vcpu *v, uint64_t lin, unsigned size, bool user)
+{
+	return lin_ld(v, lin, size, user ? MA_USER : 0, 0);
+}
+
+void mem_lin_st(struct vcpu *v, uint64_t lin, unsigned size, uint64_t val, bool user)
+{
+	lin_st(v, lin, size, user ? MA_USER : 0, 0, val);
+}
+
 /* Page-by-page walk of [lin, lin+len): translate each page for ma (faulting), and
  * copy if buf is given (dir: 0 = guest to buf, 1 = buf to guest). */
 static void lin_buf(struct vcpu *v, uint64_t lin, uint8_t *buf, size_t len, unsigned ma, int dir)

@@ -1,0 +1,18 @@
+/*
+ * tests/guest/lib/multiboot.h - the multiboot (v1) header both boot stubs carry.
+ * Multiboot Specification 0.6.96, section 3.1: magic, flags, checksum in the first
+ * 8 KiB of the image, 4-byte aligned. Flags: bit 0 page-align modules, bit 1 ask
+ * for memory information. No bit 16: the loader takes addresses from the ELF
+ * program headers.
+ */
+#define MULTIBOOT_HEADER_MAGIC 0x1badb002
+#define MULTIBOOT_HEADER_FLAGS 0x00000003
+#define MULTIBOOT_BOOTLOADER_MAGIC 0x2badb002
+
+#define MULTIBOOT_HEADER                                                \
+	.pushsection .multiboot, "a";                                   \
+	.balign 4;                                                      \
+	.long MULTIBOOT_HEADER_MAGIC;                                   \
+	.long MULTIBOOT_HEADER_FLAGS;                                   \
+	.long -(MULTIBOOT_HEADER_MAGIC + MULTIBOOT_HEADER_FLAGS);       \
+	.popsection
