@@ -1,5 +1,6 @@
 /*
- * translate/ops/misc.c - NOP (all forms), PAUSE, UD0/UD1/UD2, CRC32, RDRAND, RDSEED.
+ * translate/ops/misc.c - NOP (all forms), PAUSE, UD0/UD1/UD2, CRC32, RDRAND, RDSEED,
+ * SALC.
  *
  * Intel SDM vol. 2 (edition in docs/spec-versions.md), the instruction pages of the
  * same names.
@@ -69,3 +70,9 @@ static void misc_rand(struct vcpu *v, const struct x86_insn *i, bool seed)
 
 void exec_RDRAND(struct vcpu *v, const struct x86_insn *i) { misc_rand(v, i, false); }
 void exec_RDSEED(struct vcpu *v, const struct x86_insn *i) { misc_rand(v, i, true); }
+
+/* SALC (D6, undocumented by Intel, documented by AMD): AL = CF ? FFH : 0; no flags. */
+void exec_SALC(struct vcpu *v, const struct x86_insn *i)
+{
+	int_set_reg(v, R_AX, 1, int_cf(v) ? 0xff : 0);
+}

@@ -37,6 +37,25 @@ void exec_PUSH(struct vcpu *v, const struct x86_insn *i)
 }
 
 /*
+ * POP DS/ES/SS/FS/GS: the descriptor checks fault before anything changes, then rSP
+ * and the segment register are committed. POP SS blocks interrupts and debug traps
+ * for one instruction, as MOV SS does (SDM vol. 2, POP; vol. 3, 6.8.3).
+ */
+static void stk_pop_seg(struct vcpu *v, const struct x86_insn *i)
+{
+	unsigned seg = i->opnd[0].reg;
+	uint16_t sel = (uint16_t)stack_peek(v, i->opsize, 0);
+	struct seg_cache sc;
+	uint64_t raw = 0;
+
+	cpu_seg_check_load(v, seg, sel, &sc, &raw);
+	(void)stack_pop(v, i->opsize);
+	cpu_seg_commit(v, seg, &sc, raw);
+	if (seg == SEG_SS)
+		cpu_set_intr_shadow(v, 2, insn_next_rip(v, i));
+}
+
+/*
  * POP r/m, r. A memory destination that uses rSP as a base sees the incremented rSP
  * (SDM vol. 2, POP); the store is done before rSP changes so that a faulting store
  * leaves rSP untouched.
@@ -47,9 +66,8 @@ void exec_POP(struct vcpu *v, const struct x86_insn *i)
 	uint64_t val, old_rsp, ea;
 
 	if (i->opnd[0].kind == OPND_SEG) {
-		/* Segment loads belong to the system group (descriptor checks). */
-		cpu_log_unimp("instruction", 0x1f, "POP Sreg");
-		cpu_raise(v, EXC_UD, EXC_NO_ERROR);
+		stk_pop_seg(v, i);
+		return;
 	}
 	val = stack_peek(v, size, 0);
 	if (i->opnd[0].kind != OPND_MEM) {
