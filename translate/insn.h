@@ -30,7 +30,8 @@ enum opnd_kind {
 	OPND_NONE = 0,
 	OPND_GPR,       /* reg: 0-15; size 1 with !has_rex and reg 4-7 is AH..BH */
 	OPND_MEM,       /* effective address from the ModRM/SIB/disp fields of the insn */
-	OPND_IMM,       /* value in imm (already sign- or zero-extended to 64 bits per the form) */
+	OPND_IMM,       /* value in imm (already sign- or zero-extended to 64 bits per the form);
+	                 * reg is 0 for imm, 1 for imm2 (ENTER's second immediate) */
 	OPND_SEG,       /* reg: SEG_ES..SEG_GS */
 	OPND_CR,        /* reg: 0-15 */
 	OPND_DR,        /* reg: 0-15 */
@@ -40,6 +41,8 @@ enum opnd_kind {
 	OPND_REL,       /* branch displacement in imm (sign-extended) */
 	OPND_FARPTR,    /* ptr16:16/ptr16:32 in imm (offset) and imm2 (selector) */
 	OPND_MOFFS,     /* moffs: memory at disp with no ModRM, segment seg */
+	OPND_STRSRC,    /* string source seg:[rSI] (seg overridable), address size addrsize */
+	OPND_STRDST,    /* string destination ES:[rDI] */
 };
 
 struct x86_operand {
