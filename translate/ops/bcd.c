@@ -68,7 +68,7 @@ void exec_AAS(struct vcpu *v, const struct x86_insn *i) { bcd_aaa_aas(v, true); 
 /* AAM imm8: AH = AL / imm8, AL = AL mod imm8; #DE if imm8 is 0. */
 void exec_AAM(struct vcpu *v, const struct x86_insn *i)
 {
-	unsigned base = i->imm & 0xff, al = v->s.gpr[R_AX] & 0xff;
+	unsigned base = opnd_read(v, i, 0) & 0xff, al = v->s.gpr[R_AX] & 0xff;
 
 	bcd_check_mode(v);
 	if (base == 0)
@@ -80,7 +80,7 @@ void exec_AAM(struct vcpu *v, const struct x86_insn *i)
 /* AAD imm8: AL = (AL + AH * imm8) & FFH, AH = 0. */
 void exec_AAD(struct vcpu *v, const struct x86_insn *i)
 {
-	unsigned base = i->imm & 0xff, ax = v->s.gpr[R_AX] & 0xffff;
+	unsigned base = opnd_read(v, i, 0) & 0xff, ax = v->s.gpr[R_AX] & 0xffff;
 	unsigned al = ((ax & 0xff) + (ax >> 8) * base) & 0xff;
 
 	bcd_check_mode(v);

@@ -81,23 +81,13 @@ void exec_BSF(struct vcpu *v, const struct x86_insn *i) { bit_scan(v, i, false);
 void exec_BSR(struct vcpu *v, const struct x86_insn *i) { bit_scan(v, i, true); }
 
 /* TZCNT/LZCNT: CF = source was 0, ZF = result is 0, the rest cleared (Intel). Without
- * BMI1 (TZCNT) or LZCNT (ABM) in CPUID the F3 prefix is ignored: BSF/BSR run
- * (SDM vol. 2, TZCNT, LZCNT). */
+ * BMI1 / LZCNT in the model the F3 prefix is ignored and BSF/BSR run; that choice is
+ * the opcode table's feature column (translate/opcodes.def), not made here. */
 static void bit_count_zeros(struct vcpu *v, const struct x86_insn *i, bool leading)
 {
 	unsigned size = i->opnd[0].size, bits = size * 8, n;
-	uint64_t src;
-	uint32_t r[4];
+	uint64_t src = int_read(v, i, 1);
 
-	if (leading)
-		cpu_cpuid(v, 0x80000001u, 0, r);
-	else
-		cpu_cpuid(v, 7, 0, r);
-	if (leading ? !(r[2] & (1u << 5)) : !(r[1] & (1u << 3))) {
-		bit_scan(v, i, leading);
-		return;
-	}
-	src = int_read(v, i, 1);
 	if (src == 0)
 		n = bits;
 	else if (leading)

@@ -54,7 +54,7 @@ void exec_RET(struct vcpu *v, const struct x86_insn *i)
 {
 	unsigned size = int_branch_size(v, i);
 	uint64_t target = int_branch_target(v, stack_peek(v, size, 0), size);
-	uint64_t extra = i->nopnd && i->opnd[0].kind == OPND_IMM ? (i->imm & 0xffff) : 0;
+	uint64_t extra = i->nopnd && i->opnd[0].kind == OPND_IMM ? opnd_read(v, i, 0) & 0xffff : 0;
 
 	int_set_rsp(v, int_rsp_plus(v, (int64_t)(size + extra)));
 	v->s.rip = target;

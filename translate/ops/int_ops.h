@@ -7,7 +7,7 @@
 #define ELZERO_TRANSLATE_OPS_INT_OPS_H
 
 #include "translate/insn.h"
-#include "translate/ops/int_protos.h"
+#include "translate/opcodes.h"
 
 /* Sign-extend the low size bytes of x. */
 static inline int64_t int_sext(uint64_t x, unsigned size)

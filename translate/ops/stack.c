@@ -117,8 +117,8 @@ void exec_POPA(struct vcpu *v, const struct x86_insn *i)
  */
 void exec_ENTER(struct vcpu *v, const struct x86_insn *i)
 {
-	unsigned size = i->opsize, level = i->imm2 & 31;
-	uint64_t alloc = i->imm & 0xffff, sasm = size_mask(stack_addr_size(v));
+	unsigned size = i->opsize, level = opnd_read(v, i, 1) & 31;
+	uint64_t alloc = opnd_read(v, i, 0) & 0xffff, sasm = size_mask(stack_addr_size(v));
 	uint64_t frame = stk_below(v, size), bp = v->s.gpr[R_BP] & sasm;
 	uint64_t copied[32];
 
