@@ -310,6 +310,15 @@ struct cpu_model *cpu_model_edit(const struct cpu_model *base, const char *edits
 void cpu_model_free(struct cpu_model *m);
 /* CPUID as the model answers it (before any VMX/SVM intercept). */
 void cpu_cpuid(const struct vcpu *v, uint32_t leaf, uint32_t subleaf, uint32_t out[4]);
+/* Does the vCPU's model (the default "max" when v->model is NULL) have the feature
+ * named as in -cpu ("sse4.2", "vmx")? For the engine's per-row #UD checks. */
+bool cpu_has_feature(const struct vcpu *v, const char *name);
+/* Turn a feature on/off in an edited model (the machine clears "apic" when it has no
+ * LAPIC; nested/ may set "vmx"). Returns false for an unknown name. */
+bool cpu_model_set_feature(struct cpu_model *m, const char *name, bool on);
+enum cpu_vendor cpu_model_vendor(const struct cpu_model *m);
+/* CPUID.1:EAX of the model (NULL: the default), also EDX after reset. */
+uint32_t cpu_model_signature(const struct cpu_model *m);
 
 /* ---------------------------------------------------------------- the vCPU */
 

@@ -52,4 +52,35 @@ static inline unsigned mem_explicit_ma(const struct vcpu *v)
 	return 0;
 }
 
+/* ---------------------------------------------------------------- CPU models */
+
+/* Feature words: one CPUID register each (cpu/model.c names their bits). */
+enum feat_word {
+	FW_1_EDX, FW_1_ECX, FW_7_EBX, FW_7_ECX, FW_7_EDX, FW_X1_EDX, FW_X1_ECX,
+	FW_D1_EAX, FW_6_EAX, FW_X7_EDX, FW_XA_EDX, FW_COUNT
+};
+
+/* A CPU model as data: what CPUID reports, and the MSR values that go with it. */
+struct cpu_model {
+	char name[32];
+	const char *desc;
+	enum cpu_vendor vendor;
+	char vendor_id[13];
+	uint32_t family, model, stepping;
+	char brand[49];
+	uint32_t level, xlevel;         /* highest basic / extended leaf */
+	uint32_t feat[FW_COUNT];
+	uint8_t phys_bits;
+	/* caches: L1D, L1I, L2, L3 size in KiB and ways (line size 64) */
+	uint32_t cache_kb[4], cache_ways[4];
+	uint32_t svm_asids, svm_rev;    /* leaf 8000000AH when SVM is on */
+	uint64_t arch_capabilities;     /* IA32_ARCH_CAPABILITIES when advertised */
+	/* vendor quirks */
+	bool clamp_to_highest;          /* Intel: leaves above `level` answer as `level` */
+};
+
+/* cpu/model.c */
+const struct cpu_model *cpu_model_default(void);
+bool model_has(const struct cpu_model *m, enum feat_word w, unsigned bit);
+
 #endif

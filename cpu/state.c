@@ -2,7 +2,7 @@
  * cpu/state.c - vCPU creation and the power-up/reset state.
  * Intel SDM vol. 3 (edition in docs/spec-versions.md), 10.1.1, table 10-1.
  */
-#include "cpu/cpu.h"
+#include "cpu/internal.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -35,7 +35,8 @@ void cpu_reset(struct vcpu *v)
 	seg_reset(&s->seg[SEG_TR], 0, 0, SEGA_P | 0xb);
 	s->gdtr.limit = 0xffff;
 	s->idtr.limit = 0xffff;
-	/* EDX holds the processor signature; the CPU model fills it in (cpu/model.c). */
+	/* EDX holds the processor signature (table 10-1). */
+	s->gpr[2] = cpu_model_signature(v->model);
 	s->dr[6] = 0xffff0ff0;
 	s->dr[7] = 0x400;
 	s->fcw = 0x40;          /* x87 after RESET: FINIT would give 037FH (table 10-1) */
@@ -58,7 +59,10 @@ void vcpu_init(struct vcpu *v, int index, struct cpu_bus *bus, const struct cpu_
 	v->index = index;
 	v->bus = bus;
 	v->model = model;
-	v->phys_bits = 40;      /* MAXPHYADDR until the model says otherwise */
+	if (!model)
+		model = cpu_model_default();
+	v->vendor = model->vendor;
+	v->phys_bits = model->phys_bits;        /* MAXPHYADDR */
 	cpu_reset(v);
 }
 

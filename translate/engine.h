@@ -1,0 +1,127 @@
+/*
+ * translate/engine.h - internals of the execution engine shared by translator.c,
+ * tb.c, interp.c and exec.c. Nothing outside translate/ includes this.
+ */
+#ifndef ELZERO_TRANSLATE_ENGINE_H
+#define ELZERO_TRANSLATE_ENGINE_H
+
+#include "translate/insn.h"
+#include "translate/ir.h"
+#include "translate/translate.h"
+
+#define TB_MAX_INSNS   64
+#define TB_HASH_BITS   14
+#define TB_JC_BITS     12
+#define TB_PAGE_BITS   12
+#define TB_NO_PAGE     (~0ull)
+#define GUEST_PAGE     4096ull
+
+/* Mode bits a block was translated for (part of its key). */
+#define TBF_CODE16     (1u << 0)
+#define TBF_CODE32     (1u << 1)
+#define TBF_CODE64     (1u << 2)
+#define TBF_CPL_SHIFT  3            /* 2 bits */
+#define TBF_SS32       (1u << 5)    /* SS.B: 32-bit stack in legacy modes */
+#define TBF_PE         (1u << 6)
+#define TBF_PG         (1u << 7)
+#define TBF_VM         (1u << 8)
+#define TBF_LMA        (1u << 9)
+#define TBF_NO_INLINE  (1u << 10)   /* every instruction through its handler (testing) */
+#define TBF_ONESHOT    (1u << 11)   /* not cached: a count-limited block */
+#define TBF_LA57       (1u << 12)   /* CR4.LA57: 57-bit canonical addresses */
+
+/* The interpreter's encoding of one op (interp.c): direct-threaded, operands are
+ * host pointers to globals (in v->s), temporaries (tb_cache.tmp) or constants. */
+struct iop {
+	const void *lab;
+	uint64_t *d;
+	const uint64_t *a, *b;
+	uint64_t c;             /* constant; select: third input pointer; branches: target iop */
+	uint32_t aux;           /* seg | size << 8; cond; pos | len << 8; exit slot */
+	uint32_t insn;          /* guest instruction index */
+};
+
+struct tb {
+	uint64_t pc;            /* RIP of the first instruction */
+	uint64_t cs_base;
+	uint64_t phys[2];       /* physical address of the first byte; page of the last byte
+	                         * if it is on another page, else TB_NO_PAGE */
+	uint32_t flags;         /* TBF_* */
+	uint16_t size;          /* guest bytes */
+	uint16_t ninsns;
+	bool valid;
+	struct tb *hash_next;
+	struct tb *page_next[2];
+	struct tb *dead_next;
+	struct iop *code;
+	unsigned ncode;
+	uint64_t *consts;
+	uint64_t *insn_rip;     /* [ninsns + 1]: RIP of each instruction, then the fall-through */
+	struct x86_insn *insns; /* decoded instructions, for IR_call_exec */
+	exec_fn *fns;
+};
+
+struct tb_page {
+	uint64_t page;          /* physical page number */
+	struct tb *tbs;         /* linked by page_next[k] where tb page k is this page */
+	struct tb_page *next;
+};
+
+struct tb_translation {
+	uint64_t pc, cs_base;
+	uint32_t flags;
+	unsigned max_insns;
+	unsigned ninsns;
+	uint64_t phys[2];
+	unsigned size;
+	uint64_t insn_rip[TB_MAX_INSNS + 1];
+	struct x86_insn insns[TB_MAX_INSNS];
+	exec_fn fns[TB_MAX_INSNS];
+};
+
+struct tb_cache {
+	struct vcpu *v;
+	struct tb_cache *next_cache;    /* all caches, for code writes by another vCPU */
+	struct ir_block ir;             /* scratch for translation */
+	struct tb_translation tr;       /* scratch for translation */
+	uint64_t tmp[IR_MAX_VALS];      /* the interpreter's temporaries, by value index */
+	int32_t const_slot[IR_MAX_VALS];/* interp_compile scratch */
+	uint32_t label_pos[IR_MAX_OPS]; /* interp_compile scratch */
+	struct tb *hash[1u << TB_HASH_BITS];
+	struct tb *jc[1u << TB_JC_BITS];/* jump cache: by linear PC */
+	struct tb_page *pages[1u << TB_PAGE_BITS];
+	struct tb *dead;                /* invalidated, freed when no block runs */
+	struct tb *cur_tb;              /* the block running, or NULL */
+	uint32_t cur_insn;              /* index in cur_tb of the instruction running */
+	bool smc_hit;                   /* a write hit cur_tb's code: leave after the insn */
+	bool owns_code_pages;
+	bool stop_on_exception;
+	bool no_inline;
+	uint64_t breakpoint;            /* stop when RIP reaches this (linear) */
+	bool bp_skip;                   /* not before the first block of a vcpu_run */
+	struct translate_stats stats;
+};
+
+static inline struct tb_cache *tb_cache_of(struct vcpu *v) { return v->tb_cache; }
+
+/* tb.c */
+uint32_t tb_mode_flags(const struct vcpu *v);
+struct tb *tb_find(struct vcpu *v, uint32_t flags);
+struct tb *tb_translate_oneshot(struct vcpu *v, uint32_t flags, unsigned max_insns);
+void tb_free(struct tb *tb);
+void tb_free_dead(struct tb_cache *tc);
+void tb_invalidate_range(struct tb_cache *tc, uint64_t paddr, uint64_t len);
+void tb_drop(struct tb_cache *tc, struct tb *tb);
+struct tb *tb_alloc(unsigned ncode, unsigned nconsts, unsigned ninsns);
+
+/* translator.c: translate the code at v->s.rip into tc->ir and the instruction
+ * tables of `into` (pc, flags set by the caller). Faults on the first instruction
+ * raise; a later instruction that cannot be fetched or decoded ends the block. */
+void translator_gen(struct vcpu *v, struct ir_block *ir, struct tb_translation *t);
+
+/* interp.c */
+void interp_compile(struct tb_cache *tc, const struct ir_block *ir, struct tb *tb);
+unsigned interp_count_consts(const struct ir_block *ir);
+int interp_run(struct vcpu *v, struct tb *tb);
+
+#endif /* ELZERO_TRANSLATE_ENGINE_H */

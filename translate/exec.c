@@ -1,0 +1,108 @@
+/*
+ * translate/exec.c - the vCPU run loop (translate/translate.h).
+ *
+ * At each block boundary: leave on an exit request, a halt, the end of the budget or
+ * the breakpoint; otherwise find (or translate) the block for (RIP, mode) and run it.
+ * Guest exceptions unwind here through cpu_raise (longjmp to v->exit_jmp). The block
+ * that was running says which instruction raised (tb_cache.cur_insn, stored by every
+ * op that may fault): RIP goes back to it, the instructions before it count as
+ * retired, and the event is delivered (cpu_deliver_pending). Handlers and inline IR
+ * change no guest state before they may fault, so RIP is all there is to restore.
+ */
+#include "translate/engine.h"
+
+#include <stdlib.h>
+
+/* After a longjmp to the run loop: settle the state of the block that was running.
+ * Returns the run exit to report, or -1 to go on running. */
+static int run_unwound(struct vcpu *v, struct tb_cache *tc)
+{
+	struct tb *tb = tc->cur_tb;
+
+	tc->cur_tb = NULL;
+	if (tb) {
+		unsigned k = tc->cur_insn;
+
+		if (v->pending_vector >= 0) {
+			/* An exception: instruction k did not happen. */
+			v->s.rip = tb->insn_rip[k];
+			v->icount += k;
+		} else {
+			/* cpu_loop_exit: instruction k completed and set RIP (cpu/cpu.h). */
+			v->icount += k + 1;
+		}
+		if (tb->flags & TBF_ONESHOT)
+			tb_drop(tc, tb);
+	}
+	if (v->pending_vector < 0)
+		return -1;
+	if (tc->stop_on_exception)
+		return RUN_EXIT_EXCEPTION;
+	cpu_deliver_pending(v);         /* handles faults while delivering itself */
+	return v->shutdown ? RUN_EXIT_SHUTDOWN : -1;
+}
+
+/* Run blocks until something makes vcpu_run return. */
+static enum run_exit run_blocks(struct vcpu *v, struct tb_cache *tc, uint64_t limit)
+{
+	for (;;) {
+		uint32_t flags;
+		struct tb *tb;
+
+		if (tc->dead)
+			tb_free_dead(tc);
+		if (v->shutdown)
+			return RUN_EXIT_SHUTDOWN;
+		if (v->exit_request) {
+			v->exit_request = 0;
+			return RUN_EXIT_REQUEST;
+		}
+		if (!cpu_check_events(v))
+			return RUN_EXIT_HALT;
+		if (v->icount >= limit)
+			return RUN_EXIT_LIMIT;
+		if (tc->breakpoint != ~0ull && !tc->bp_skip &&
+		    v->s.seg[SEG_CS].base + v->s.rip == tc->breakpoint)
+			return RUN_EXIT_BREAKPOINT;
+		tc->bp_skip = false;
+		flags = tb_mode_flags(v);
+		tb = tb_find(v, flags);
+		if (tb->ninsns > limit - v->icount)
+			tb = tb_translate_oneshot(v, flags, (unsigned)(limit - v->icount));
+		tc->smc_hit = false;
+		tc->cur_tb = tb;
+		interp_run(v, tb);
+		tc->cur_tb = NULL;
+		if (tb->flags & TBF_ONESHOT)
+			tb_drop(tc, tb);
+	}
+}
+
+enum run_exit vcpu_run(struct vcpu *v, uint64_t budget)
+{
+	struct tb_cache *tc = v->tb_cache;
+	jmp_buf jb, *saved = v->exit_jmp;
+	uint64_t limit = budget && v->icount + budget > v->icount ? v->icount + budget : ~0ull;
+	enum run_exit ret;
+
+	if (!tc)
+		abort();        /* translate_attach() first */
+	v->exit_jmp = &jb;
+	tc->bp_skip = true;
+	for (;;) {
+		if (setjmp(jb)) {
+			int r = run_unwound(v, tc);
+
+			if (r >= 0) {
+				ret = (enum run_exit)r;
+				break;
+			}
+		}
+		ret = run_blocks(v, tc, limit);
+		break;
+	}
+	v->exit_jmp = saved;
+	if (tc->dead)
+		tb_free_dead(tc);
+	return ret;
+}

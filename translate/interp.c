@@ -1,0 +1,225 @@
+/*
+ * translate/interp.c - the reference backend: an IR interpreter.
+ *
+ * A block's IR is compiled once into an array of struct iop (engine.h): direct
+ * threading with computed goto, every operand a host pointer to where the value
+ * lives (a cpu_state field for globals, tb_cache.tmp[] for temporaries, the block's
+ * constant pool for constants), so an op is a load or two, the operation and a store.
+ */
+#include "translate/engine.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const void *const *g_interp_labels;
+
+static uint64_t *val_ptr(struct tb_cache *tc, const struct ir_block *ir, struct tb *tb,
+			 int32_t *const_slot, unsigned *nconst, uint32_t val)
+{
+	if (val == IR_NONE)
+		return NULL;
+	switch (ir->vals[val].kind) {
+	case IRV_GLOBAL:
+		return (uint64_t *)((char *)&tc->v->s + ir_global_offset(val));
+	case IRV_CONST:
+		if (const_slot[val] < 0) {
+			const_slot[val] = (int32_t)(*nconst)++;
+			tb->consts[const_slot[val]] = ir->vals[val].c;
+		}
+		return &tb->consts[const_slot[val]];
+	default:
+		return &tc->tmp[val];
+	}
+}
+
+unsigned interp_count_consts(const struct ir_block *ir)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < ir->nvals; i++)
+		n += ir->vals[i].kind == IRV_CONST;
+	return n;
+}
+
+/* Compile ir into tb->code (sized by the caller: one iop per non-label op). */
+void interp_compile(struct tb_cache *tc, const struct ir_block *ir, struct tb *tb)
+{
+	int32_t *const_slot = tc->const_slot;
+	uint32_t *label_pos = tc->label_pos;
+	unsigned n = 0, nconst = 0;
+
+	if (!g_interp_labels)
+		interp_run(NULL, NULL);
+	for (unsigned i = 0; i < ir->nvals; i++)
+		const_slot[i] = -1;
+	for (unsigned i = 0; i < ir->nops; i++) {
+		if (ir->ops[i].opc == IR_label)
+			label_pos[ir->ops[i].c[0]] = n;
+		else
+			n++;
+	}
+	n = 0;
+	for (unsigned i = 0; i < ir->nops; i++) {
+		const struct ir_op *op = &ir->ops[i];
+		const struct ir_op_def *def = &ir_op_defs[op->opc];
+		struct iop *o;
+		uint32_t in[3] = { IR_NONE, IR_NONE, IR_NONE };
+
+		if (op->opc == IR_label)
+			continue;
+		o = &tb->code[n++];
+		memset(o, 0, sizeof(*o));
+		o->lab = g_interp_labels[op->opc];
+		o->insn = op->insn;
+		if (def->nout)
+			o->d = val_ptr(tc, ir, tb, const_slot, &nconst, op->args[0]);
+		for (unsigned k = 0; k < def->nin; k++)
+			in[k] = op->args[def->nout + k];
+		o->a = val_ptr(tc, ir, tb, const_slot, &nconst, in[0]);
+		o->b = val_ptr(tc, ir, tb, const_slot, &nconst, in[1]);
+		o->c = op->c[0];
+		o->aux = (uint32_t)op->c[0];
+		switch (op->opc) {
+		case IR_select:
+			o->c = (uintptr_t)val_ptr(tc, ir, tb, const_slot, &nconst, in[2]);
+			break;
+		case IR_br:
+			o->c = (uintptr_t)&tb->code[label_pos[op->c[0]]];
+			break;
+		case IR_brcond:
+			o->c = (uintptr_t)&tb->code[label_pos[op->c[1]]];
+			break;
+		case IR_exit:
+			o->aux = (uint32_t)op->c[1];
+			break;
+		default:
+			break;
+		}
+	}
+	tb->ncode = n;
+}
+
+#define COND_CASES(X) \
+	X(EQ, a == b) X(NE, a != b) X(LTU, a < b) X(GEU, a >= b) X(LEU, a <= b) X(GTU, a > b) \
+	X(LT, (int64_t)a < (int64_t)b) X(GE, (int64_t)a >= (int64_t)b) \
+	X(LE, (int64_t)a <= (int64_t)b) X(GT, (int64_t)a > (int64_t)b) \
+	X(TSTEQ, (a & b) == 0) X(TSTNE, (a & b) != 0)
+
+static inline bool cond_eval(uint32_t cond, uint64_t a, uint64_t b)
+{
+	switch (cond) {
+#define X(name, expr) case IR_COND_##name: return expr;
+	COND_CASES(X)
+#undef X
+	default: return false;
+	}
+}
+
+/*
+ * Run one block. Returns the exit slot it left by (IR_EXIT_INDIRECT when RIP was
+ * computed). v == NULL only publishes the label table for interp_compile.
+ */
+int interp_run(struct vcpu *v, struct tb *tb)
+{
+	static const void *const labels[IR_OPC_COUNT] = {
+#define DEF(name, nout, nin, nconst, flags) [IR_##name] = &&op_##name,
+#include "translate/ir.def"
+#undef DEF
+	};
+	struct tb_cache *tc;
+	const struct iop *op;
+
+	if (!v) {
+		g_interp_labels = labels;
+		return 0;
+	}
+	tc = tb_cache_of(v);
+	op = tb->code;
+#define NEXT() do { op++; goto *op->lab; } while (0)
+#define A (*op->a)
+#define B (*op->b)
+	goto *op->lab;
+
+op_mov:    *op->d = A; NEXT();
+op_add:    *op->d = A + B; NEXT();
+op_sub:    *op->d = A - B; NEXT();
+op_and:    *op->d = A & B; NEXT();
+op_or:     *op->d = A | B; NEXT();
+op_xor:    *op->d = A ^ B; NEXT();
+op_shl:    *op->d = A << (B & 63); NEXT();
+op_shr:    *op->d = A >> (B & 63); NEXT();
+op_sar:    *op->d = (uint64_t)((int64_t)A >> (B & 63)); NEXT();
+op_mul:    *op->d = A * B; NEXT();
+op_neg:    *op->d = -A; NEXT();
+op_not:    *op->d = ~A; NEXT();
+op_ext8u:  *op->d = (uint8_t)A; NEXT();
+op_ext16u: *op->d = (uint16_t)A; NEXT();
+op_ext32u: *op->d = (uint32_t)A; NEXT();
+op_ext8s:  *op->d = (uint64_t)(int64_t)(int8_t)A; NEXT();
+op_ext16s: *op->d = (uint64_t)(int64_t)(int16_t)A; NEXT();
+op_ext32s: *op->d = (uint64_t)(int64_t)(int32_t)A; NEXT();
+op_setcond:
+	*op->d = cond_eval(op->aux, A, B);
+	NEXT();
+op_select:
+	*op->d = A ? B : *(const uint64_t *)(uintptr_t)op->c;
+	NEXT();
+op_deposit: {
+	unsigned pos = op->aux & 0xff, len = op->aux >> 8;
+	uint64_t mask = (len >= 64 ? ~0ull : (1ull << len) - 1) << pos;
+	*op->d = (A & ~mask) | ((B << pos) & mask);
+	NEXT();
+}
+op_extract: {
+	unsigned pos = op->aux & 0xff, len = op->aux >> 8;
+	*op->d = (A >> pos) & (len >= 64 ? ~0ull : (1ull << len) - 1);
+	NEXT();
+}
+op_set_cc_op:
+	v->s.cc_op = (uint32_t)op->c;
+	NEXT();
+op_ld:
+	tc->cur_insn = op->insn;
+	*op->d = cpu_ld(v, op->aux & 0xff, A, op->aux >> 8);
+	NEXT();
+op_st:
+	tc->cur_insn = op->insn;
+	cpu_st(v, op->aux & 0xff, A, op->aux >> 8, B);
+	NEXT();
+op_call_exec:
+	tc->cur_insn = op->insn;
+	v->s.rip = tb->insn_rip[op->c];
+	tb->fns[op->c](v, &tb->insns[op->c]);
+	NEXT();
+op_call:
+	tc->cur_insn = op->insn;
+	*op->d = ir_helpers[op->c](v, A, B);
+	NEXT();
+op_call_pure:
+	*op->d = ir_helpers[op->c](v, A, B);
+	NEXT();
+op_label:
+	NEXT();         /* never compiled: labels become positions */
+op_br:
+	op = (const struct iop *)(uintptr_t)op->c;
+	goto *op->lab;
+op_brcond:
+	if (cond_eval(op->aux, A, B)) {
+		op = (const struct iop *)(uintptr_t)op->c;
+		goto *op->lab;
+	}
+	NEXT();
+op_smc_check:
+	if (__builtin_expect(tc->smc_hit, 0)) {
+		v->s.rip = tb->insn_rip[op->c + 1];
+		v->icount += op->c + 1;
+		return IR_EXIT_INDIRECT;
+	}
+	NEXT();
+op_exit:
+	v->icount += op->c;
+	return (int)op->aux;
+#undef A
+#undef B
+#undef NEXT
+}
