@@ -58,23 +58,50 @@ static uint64_t gen_value(struct diff_rng *r)
 
 /* An address for a pointer register: mostly inside the read/write pages with room
  * on both sides, sometimes in the read-only page or just before the unmapped guard. */
-static uint64_t gen_pointer(struct diff_rng *r)
+static uint64_t gen_pointer(struct diff_rng *r, bool aligned)
 {
 	uint64_t x = diff_rand(r);
-	uint64_t rw = DIFF_MEM_RW_PAGES * DIFF_PAGE;
+	uint64_t rw = DIFF_MEM_RW_PAGES * DIFF_PAGE, p;
 
 	switch (x % 16) {
 	case 0:
-		return DIFF_MEM_RO_ADDR + (x >> 8) % DIFF_PAGE;
+		p = DIFF_MEM_RO_ADDR + (x >> 8) % DIFF_PAGE;
+		break;
 	case 1:
-		return DIFF_GUARD_ADDR - 1 - (x >> 8) % 16;
-	default: {
+		p = DIFF_GUARD_ADDR - 1 - (x >> 8) % 16;
+		break;
+	default:
 		/* aligned to 8 most of the time, unaligned sometimes */
-		uint64_t off = 0x400 + (x >> 8) % (rw - 0x800);
+		p = DIFF_MEM_ADDR + 0x400 + (x >> 8) % (rw - 0x800);
+		if (x & 0x70)
+			p &= ~7ull;
+		break;
+	}
+	return aligned ? p & ~15ull : p;
+}
 
-		return DIFF_MEM_ADDR + ((x & 0x70) ? off & ~7ull : off);
+/* An 80-bit extended value: zeros, denormals, infinities, NaNs, unnormals, normal
+ * numbers near 1 and random bit patterns. */
+static void gen_x87(struct diff_rng *r, uint8_t out[10])
+{
+	static const struct { uint64_t mant; uint16_t sexp; } edge[] = {
+		{ 0, 0 }, { 0, 0x8000 }, { 1, 0 }, { 0x8000000000000000ull, 0x7fff },
+		{ 0xc000000000000000ull, 0xffff }, { 0x8000000000000001ull, 0x7fff },
+		{ 0x8000000000000000ull, 0x3fff }, { 0xffffffffffffffffull, 0x3ffe },
+		{ 0x4000000000000000ull, 0x3fff }, { 0x8000000000000000ull, 0x0001 },
+	};
+	uint64_t x = diff_rand(r), mant;
+	uint16_t sexp;
+
+	if (x & 1) {
+		mant = edge[(x >> 8) % 10].mant;
+		sexp = edge[(x >> 8) % 10].sexp ^ (uint16_t)((x & 2) << 14);
+	} else {
+		mant = diff_rand(r) | 0x8000000000000000ull;
+		sexp = (uint16_t)(0x3fff - 64 + (x >> 8) % 128) | (uint16_t)((x & 2) << 14);
 	}
-	}
+	memcpy(out, &mant, 8);
+	memcpy(out + 8, &sexp, 2);
 }
 
 void diff_gen_state(struct diff_rng *r, const struct diff_form *f, struct diff_state *s)
@@ -82,7 +109,7 @@ void diff_gen_state(struct diff_rng *r, const struct diff_form *f, struct diff_s
 	memset(s, 0, sizeof(*s));
 	for (unsigned n = 0; n < 16; n++) {
 		if (f->ptr_regs & (1u << n))
-			s->gpr[n] = gen_pointer(r);
+			s->gpr[n] = gen_pointer(r, f->flags & DIFF_F_ALIGNED);
 		else if (f->small_regs & (1u << n))
 			s->gpr[n] = diff_rand(r) % 71;
 		else
@@ -104,6 +131,14 @@ void diff_gen_state(struct diff_rng *r, const struct diff_form *f, struct diff_s
 		s->rflags |= F_DF;
 	s->fcw = 0x37f;
 	s->mxcsr = 0x1f80;
+	if (f->flags & DIFF_F_X87_FULL) {
+		s->ftw = 0xff;
+		s->fsw = (uint16_t)((diff_rand(r) & 7) << 11);
+		for (unsigned n = 0; n < 8; n++)
+			gen_x87(r, s->st[n]);
+	}
+	if (f->flags & DIFF_F_MXCSR_RANDOM)     /* RC, FTZ, DAZ, masks (SDM vol. 1, 10.2.3) */
+		s->mxcsr = (uint32_t)(diff_rand(r) & 0xffc0);
 	for (unsigned n = 0; n < 16; n++)
 		for (unsigned b = 0; b < 16; b += 8) {
 			uint64_t v = gen_value(r);
@@ -141,6 +176,13 @@ static const char *const g_reg_names[16] = {
 	"r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15",
 };
 
+/* #PF error-code bits to compare: all of P/W/U/RSVD/I, but P only inside the test
+ * layout (beyond it the host has its own kernel mappings, the test machine none). */
+static uint32_t pf_mask(uint64_t addr)
+{
+	return addr < DIFF_CODE_ADDR + 0x100000 ? 0x1f : 0x1e;
+}
+
 #define OUT(...) do { if (pos < len) pos += (size_t)snprintf(buf + pos, len - pos, __VA_ARGS__); } while (0)
 
 bool diff_compare(const struct diff_form *f, const struct diff_result *a,
@@ -157,7 +199,7 @@ bool diff_compare(const struct diff_form *f, const struct diff_result *a,
 	if (a->vector != b->vector)
 		OUT("vector: native %d emu %d\n", a->vector, b->vector);
 	else if (a->vector == 14 && (a->fault_addr != b->fault_addr ||
-				     (a->error & 0x1f) != (b->error & 0x1f)))
+				     (a->error & pf_mask(a->fault_addr)) != (b->error & pf_mask(a->fault_addr))))
 		OUT("#PF: native cr2 %#" PRIx64 " err %#x, emu cr2 %#" PRIx64 " err %#x\n",
 		    a->fault_addr, a->error, b->fault_addr, b->error);
 	else if (a->vector == 13 && a->error != b->error)

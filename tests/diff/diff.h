@@ -10,17 +10,18 @@
 #include <stdint.h>
 
 /*
- * Fixed guest/host layout (all below 2 GiB so the native loader can use absolute
- * 32-bit addresses, and below ASan's shadow memory):
+ * Fixed guest/host layout (inside the 8 MiB RAM of the test machine, tests/unit/common/
+ * emu.h, clear of its system structures, code, data and stack; on the host below ASan's
+ * shadow memory, where nothing of a PIE process lives):
  *   code  [DIFF_CODE_ADDR, +DIFF_CODE_SIZE)  read/write/execute: snippet + INT3 fill
  *   mem   [DIFF_MEM_ADDR, +DIFF_MEM_SIZE)    pages 0..DIFF_MEM_RW_PAGES-1 read/write,
  *                                            the last page read-only
  *   the page after mem is never mapped (a #PF guard).
  */
 #define DIFF_PAGE           4096u
-#define DIFF_CODE_ADDR      ((uint64_t)0x10000000)
+#define DIFF_CODE_ADDR      ((uint64_t)0x700000)
 #define DIFF_CODE_SIZE      DIFF_PAGE
-#define DIFF_MEM_ADDR       ((uint64_t)0x10010000)
+#define DIFF_MEM_ADDR       ((uint64_t)0x710000)
 #define DIFF_MEM_PAGES      4u
 #define DIFF_MEM_RW_PAGES   3u
 #define DIFF_MEM_SIZE       (DIFF_MEM_PAGES * DIFF_PAGE)
@@ -65,7 +66,11 @@ struct diff_result {
 
 /* Form flags */
 #define DIFF_F_DIVIDE    (1u << 0)      /* the generator favours non-faulting dividends */
-#define DIFF_F_NOMEM     (1u << 1)      /* no memory comparison needed (speed) */
+#define DIFF_F_ALIGNED   (1u << 1)      /* pointers 16-byte aligned: LOCKed accesses must
+					 * not split a cache line (bus locks trap and sleep
+					 * on Linux hosts with split-lock detection) */
+#define DIFF_F_X87_FULL  (1u << 2)      /* all eight x87 registers valid, boundary values */
+#define DIFF_F_MXCSR_RANDOM (1u << 3)   /* random rounding, FTZ/DAZ and exception masks */
 
 /*
  * One instruction form: a snippet of machine code (assembled from forms_*.S) run on
@@ -91,9 +96,10 @@ int diff_native_run(const uint8_t *code, size_t len, const struct diff_state *in
 		    struct diff_result *out, size_t n);
 
 /* The same on elzero, in a flat 64-bit CPL3 machine with the same layout. The vendor
- * of the emulated CPU is the host's, so undefined flags can be compared. */
+ * of the emulated CPU is the host's, so undefined flags can be compared. use_ir: run
+ * the translator's inline IR (true) or every instruction through its exec_X handler. */
 int diff_emu_run(const uint8_t *code, size_t len, const struct diff_state *in,
-		 struct diff_result *out, size_t n);
+		 struct diff_result *out, size_t n, bool use_ir);
 
 /* ---------------------------------------------------------------- generation */
 

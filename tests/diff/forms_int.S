@@ -33,7 +33,7 @@ F \op\()_m64s,   0, M_BOTH, R_RBX, 0, 0, \op -16(%rbx), %rcx
 F \op\()_m8i,    0, M_BOTH, R_RBX, 0, 0, \op\()b $0x7f, (%rbx)
 .endr
 .irp op, add, or, adc, sbb, and, sub, xor
-F lock_\op\()_m16, 0, M_BOTH, R_RBX, 0, 0, lock \op %cx, (%rbx)
+F lock_\op\()_m16, 0, M_BOTH, R_RBX, 0, F_ALIGNED, lock \op %cx, (%rbx)
 .endr
 F test_r64,  0, M_BOTH, 0, 0, 0, test %rcx, %rax
 F test_r8,   0, M_BOTH, 0, 0, 0, test %cl, %ah
@@ -170,7 +170,7 @@ F xchg_r64,    0, M_BOTH, 0, 0, 0, xchg %rcx, %rax
 F xchg_r32,    0, M_BOTH, 0, 0, 0, xchg %ecx, %edx
 F xchg_eax,    0, M_BOTH, 0, 0, 0, xchg %eax, %eax
 F xchg_r8h,    0, M_BOTH, 0, 0, 0, xchg %ah, %cl
-F xchg_m16,    0, M_BOTH, R_RBX, 0, 0, xchg %cx, (%rbx)
+F xchg_m16,    0, M_BOTH, R_RBX, 0, F_ALIGNED, xchg %cx, (%rbx)
 F bswap_r64,   0, M_BOTH, 0, 0, 0, bswap %rcx
 F bswap_r32,   0, M_BOTH, 0, 0, 0, bswap %r10d
 F bswap_r16,   0, M_BOTH, 0, 0, 0, .byte 0x66, 0x0f, 0xc9
@@ -187,19 +187,19 @@ F setb_m8,     0, M_BOTH, R_RBX, 0, 0, setb 3(%rbx)
 F cmpxchg_r64, 0, M_BOTH, 0, 0, 0, cmpxchg %rcx, %rdx
 F cmpxchg_r32, 0, M_BOTH, 0, 0, 0, cmpxchg %ecx, %edx
 F cmpxchg_r8,  0, M_BOTH, 0, 0, 0, cmpxchg %cl, %dl
-F cmpxchg_m32, 0, M_BOTH, R_RBX, 0, 0, lock cmpxchg %ecx, (%rbx)
+F cmpxchg_m32, 0, M_BOTH, R_RBX, 0, F_ALIGNED, lock cmpxchg %ecx, (%rbx)
 FB cmpxchg_m64eq, 0, M_BOTH, R_RBX, 0, 0
 	mov (%rbx), %rax
 	cmpxchg %rcx, (%rbx)
 ENDF
 F cmpxchg8b,   0, M_BOTH, R_RBX, 0, 0, cmpxchg8b (%rbx)
-FB cmpxchg8b_eq, 0, M_BOTH, R_RBX, 0, 0
+FB cmpxchg8b_eq, 0, M_BOTH, R_RBX, 0, F_ALIGNED
 	mov (%rbx), %eax
 	mov 4(%rbx), %edx
 	lock cmpxchg8b (%rbx)
 ENDF
 F cmpxchg16b,  0, M_BOTH, R_RBX, 0, 0, cmpxchg16b (%rbx)
-FB cmpxchg16b_eq, 0, M_BOTH, R_RBX, 0, 0
+FB cmpxchg16b_eq, 0, M_BOTH, R_RBX, 0, F_ALIGNED
 	and $-16, %rbx
 	mov (%rbx), %rax
 	mov 8(%rbx), %rdx
@@ -207,7 +207,7 @@ FB cmpxchg16b_eq, 0, M_BOTH, R_RBX, 0, 0
 ENDF
 F xadd_r64,    0, M_BOTH, 0, 0, 0, xadd %rcx, %rax
 F xadd_same,   0, M_BOTH, 0, 0, 0, xadd %ecx, %ecx
-F xadd_m8,     0, M_BOTH, R_RBX, 0, 0, lock xadd %cl, (%rbx)
+F xadd_m8,     0, M_BOTH, R_RBX, 0, F_ALIGNED, lock xadd %cl, (%rbx)
 F lea_sib,     0, M_BOTH, 0, 0, 0, lea 0x12345(%rcx,%rdx,8), %rax
 F lea_32,      0, M_BOTH, 0, 0, 0, lea -1(%ecx,%edx,2), %eax
 F lea_16,      0, M_BOTH, 0, 0, 0, lea 7(%rcx,%rdx), %ax
@@ -287,8 +287,11 @@ FB call_pop, 0, M_BOTH, 0, 0, 0
 1:	pop %rcx
 ENDF
 F ret_bad, 0, M_BOTH, 0, 0, 0, ret
+/* rCX starts at 1..64: from 0 LOOP would run 2^64 times */
 .irp op, loop, loope, loopne
 FB \op, 0, M_BOTH, 0, R_RCX, 0
+	and $63, %ecx
+	inc %ecx
 1:	inc %eax
 	\op 1b
 ENDF
@@ -390,4 +393,8 @@ F daa_64,     0, M_BOTH, 0, 0, 0, .byte 0x27
 F aam_64,     0, M_BOTH, 0, 0, 0, .byte 0xd4, 0x0a
 F salc_64,    0, M_BOTH, 0, 0, 0, .byte 0xd6
 F pusha_64,   0, M_BOTH, 0, 0, 0, .byte 0x60
-F int3_mid,   0, M_BOTH, 0, 0, 0, int3
+
+/* ------------------------------------------------------------------ harness checks */
+/* x87 and SSE state in the record round-trips through both runners */
+F state_fxch,  0, M_BOTH, 0, 0, F_X87_FULL, fxch %st(3)
+F state_nop,   0, M_BOTH, 0, 0, F_X87_FULL | F_MXCSR_RANDOM, nop

@@ -2,11 +2,13 @@
  * tests/diff/main.c - the differential tester's driver (README.md).
  *
  *   elzero-diff [--seed N] [--count N] [--filter SUBSTR] [--list] [--native-only]
- *               [--selftest] [--keep-going]
+ *               [--ir-only | --handlers-only] [--selftest] [--keep-going]
  *
  * For every form whose name contains SUBSTR: COUNT random states (from SEED and the
  * form's name, so one form's cases do not depend on which others ran), run on the
- * host and on elzero, compare. Exit status 0 when everything matched.
+ * host and on elzero, compare. elzero runs each case twice: through the translator's
+ * inline IR and with every instruction sent to its exec_X handler (the reference).
+ * Exit status 0 when everything matched.
  */
 #include "diff.h"
 
@@ -33,6 +35,7 @@ struct options {
 	unsigned count;
 	const char *filter;
 	bool list, native_only, selftest, keep_going;
+	bool ir, handlers;              /* which elzero paths to compare */
 };
 
 static uint64_t hash_name(const char *s, uint64_t seed)
@@ -44,6 +47,28 @@ static uint64_t hash_name(const char *s, uint64_t seed)
 	return h ? h : 1;
 }
 
+/* Compare the native results with one emulator mode; returns the mismatches. */
+static unsigned compare_all(const struct diff_form *f, const struct options *o, const char *mode,
+			    const struct diff_state *in, const struct diff_result *nat,
+			    const struct diff_result *emu)
+{
+	unsigned bad = 0;
+	char why[4096];
+
+	for (unsigned k = 0; k < o->count; k++) {
+		if (diff_compare(f, &nat[k], &emu[k], why, sizeof(why)))
+			continue;
+		if (bad++ == 0 || o->keep_going) {
+			printf("case %u of %s, elzero %s (seed %" PRIu64 "):\n", k, f->name, mode,
+			       o->seed);
+			diff_report(f, &in[k], &nat[k], &emu[k], why);
+		}
+		if (!o->keep_going)
+			break;
+	}
+	return bad;
+}
+
 /* Run one form; returns the number of mismatching cases (or 1 on a runner error). */
 static unsigned run_form(const struct diff_form *f, const struct options *o)
 {
@@ -53,7 +78,6 @@ static unsigned run_form(const struct diff_form *f, const struct options *o)
 	struct diff_result *nat = calloc(o->count, sizeof(*nat));
 	struct diff_result *emu = calloc(o->count, sizeof(*emu));
 	unsigned bad = 0;
-	char why[4096];
 	int rc;
 
 	if (!in || !nat || !emu) {
@@ -64,24 +88,10 @@ static unsigned run_form(const struct diff_form *f, const struct options *o)
 	for (unsigned k = 0; k < o->count; k++)
 		diff_gen_state(&rng, f, &in[k]);
 	rc = diff_native_run(f->code, len, in, nat, o->count);
-#ifdef DIFF_HAVE_EMU
-	if (rc == 0 && !o->native_only)
-		rc = diff_emu_run(f->code, len, in, emu, o->count);
-#endif
 	if (rc) {
-		fprintf(stderr, "%s: runner error: %s\n", f->name, strerror(-rc));
+		fprintf(stderr, "%s: native runner: %s\n", f->name, strerror(-rc));
 		bad = 1;
 		goto out;
-	}
-	for (unsigned k = 0; k < o->count && !o->native_only; k++) {
-		if (diff_compare(f, &nat[k], &emu[k], why, sizeof(why)))
-			continue;
-		if (bad++ == 0 || o->keep_going) {
-			printf("case %u of %s (seed %" PRIu64 "):\n", k, f->name, o->seed);
-			diff_report(f, &in[k], &nat[k], &emu[k], why);
-		}
-		if (!o->keep_going)
-			break;
 	}
 	if (o->native_only) {
 		unsigned faults = 0;
@@ -91,7 +101,18 @@ static unsigned run_form(const struct diff_form *f, const struct options *o)
 			bad += nat[k].runner_failed;
 		}
 		printf("%-24s %u cases, %u faulted natively\n", f->name, o->count, faults);
+		goto out;
 	}
+#ifdef DIFF_HAVE_EMU
+	for (int ir = 1; ir >= 0; ir--) {
+		if ((ir && !o->ir) || (!ir && !o->handlers))
+			continue;
+		diff_emu_run(f->code, len, in, emu, o->count, ir);
+		bad += compare_all(f, o, ir ? "inline IR" : "handlers", in, nat, emu);
+		if (bad && !o->keep_going)
+			break;
+	}
+#endif
 out:
 	free(in);
 	free(nat);
@@ -118,9 +139,14 @@ static int parse_args(int argc, char **argv, struct options *o)
 			o->selftest = true;
 		else if (!strcmp(s, "--keep-going"))
 			o->keep_going = true;
+		else if (!strcmp(s, "--ir-only"))
+			o->handlers = false;
+		else if (!strcmp(s, "--handlers-only"))
+			o->ir = false;
 		else {
 			fprintf(stderr, "usage: %s [--seed N] [--count N] [--filter SUBSTR] [--list] "
-				"[--native-only] [--selftest] [--keep-going]\n", argv[0]);
+				"[--native-only] [--ir-only|--handlers-only] [--selftest] [--keep-going]\n",
+				argv[0]);
 			return -1;
 		}
 	}
@@ -133,7 +159,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 
 int main(int argc, char **argv)
 {
-	struct options o = { .seed = 1, .count = 32 };
+	struct options o = { .seed = 1, .count = 32, .ir = true, .handlers = true };
 	unsigned forms = 0, failed = 0;
 
 	if (parse_args(argc, argv, &o))

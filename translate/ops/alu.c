@@ -14,7 +14,8 @@ enum alu_kind { ALU_ADD, ALU_ADC, ALU_SUB, ALU_SBB, ALU_AND, ALU_OR, ALU_XOR };
 static void alu_binop(struct vcpu *v, const struct x86_insn *i, enum alu_kind k, bool store)
 {
 	unsigned size = i->opnd[0].size;
-	uint64_t a = int_read(v, i, 0), b = int_read(v, i, 1), res;
+	uint64_t a = store ? int_read_rmw(v, i, 0) : int_read(v, i, 0);
+	uint64_t b = int_read(v, i, 1), res;
 	unsigned c = 0;
 	enum cc_op op;
 
@@ -47,7 +48,7 @@ void exec_TEST(struct vcpu *v, const struct x86_insn *i) { alu_binop(v, i, ALU_A
 static void alu_incdec(struct vcpu *v, const struct x86_insn *i, bool inc)
 {
 	unsigned size = i->opnd[0].size;
-	uint64_t res = (int_read(v, i, 0) + (inc ? 1 : -1ull)) & size_mask(size);
+	uint64_t res = (int_read_rmw(v, i, 0) + (inc ? 1 : -1ull)) & size_mask(size);
 	unsigned cf = int_cf(v);
 
 	opnd_write(v, i, 0, res);
@@ -61,7 +62,7 @@ void exec_DEC(struct vcpu *v, const struct x86_insn *i) { alu_incdec(v, i, false
 void exec_NEG(struct vcpu *v, const struct x86_insn *i)
 {
 	unsigned size = i->opnd[0].size;
-	uint64_t b = int_read(v, i, 0), res = (0 - b) & size_mask(size);
+	uint64_t b = int_read_rmw(v, i, 0), res = (0 - b) & size_mask(size);
 
 	opnd_write(v, i, 0, res);
 	cc_set(&v->s, int_cc(CC_OP_SUBB, size), res, b, 0);
@@ -70,5 +71,5 @@ void exec_NEG(struct vcpu *v, const struct x86_insn *i)
 /* NOT affects no flags. */
 void exec_NOT(struct vcpu *v, const struct x86_insn *i)
 {
-	opnd_write(v, i, 0, ~int_read(v, i, 0) & size_mask(i->opnd[0].size));
+	opnd_write(v, i, 0, ~int_read_rmw(v, i, 0) & size_mask(i->opnd[0].size));
 }

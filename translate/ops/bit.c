@@ -39,7 +39,7 @@ static void bt_op(struct vcpu *v, const struct x86_insn *i, enum bt_kind k)
 
 	if (i->opnd[0].kind != OPND_MEM || i->opnd[1].kind == OPND_IMM) {
 		bit = (unsigned)(off & (bits - 1));
-		val = int_read(v, i, 0);
+		val = k == BT_TEST ? int_read(v, i, 0) : int_read_rmw(v, i, 0);
 		if (k != BT_TEST)
 			opnd_write(v, i, 0, bt_apply(val, bit, k));
 		bt_set_cf(v, (val >> bit) & 1);

@@ -36,7 +36,7 @@ void exec_MOVSXD(struct vcpu *v, const struct x86_insn *i)
 /* XCHG: the memory operand, if any, is stored first. */
 void exec_XCHG(struct vcpu *v, const struct x86_insn *i)
 {
-	uint64_t a = int_read(v, i, 0), b = int_read(v, i, 1);
+	uint64_t a = int_read_rmw(v, i, 0), b = int_read_rmw(v, i, 1);
 
 	if (i->opnd[1].kind == OPND_MEM) {
 		opnd_write(v, i, 1, a);
@@ -56,12 +56,16 @@ static uint64_t data_bswap(uint64_t x, unsigned size)
 	}
 }
 
-/* BSWAP r16 is undefined (SDM vol. 2, BSWAP); Intel and AMD clear the low word. */
+/* BSWAP r16 is undefined (SDM vol. 2, BSWAP); Intel clears the low word and keeps
+ * the rest of the register (the table's operand is 32/64-bit: 66H does not shrink it). */
 void exec_BSWAP(struct vcpu *v, const struct x86_insn *i)
 {
 	unsigned size = i->opnd[0].size;
 
-	opnd_write(v, i, 0, size == 2 ? 0 : data_bswap(int_read(v, i, 0), size));
+	if (i->opsize == 2)
+		int_set_reg(v, i->opnd[0].reg, 2, 0);
+	else
+		opnd_write(v, i, 0, data_bswap(int_read(v, i, 0), size));
 }
 
 void exec_MOVBE(struct vcpu *v, const struct x86_insn *i)
@@ -96,7 +100,7 @@ void exec_SETCC(struct vcpu *v, const struct x86_insn *i)
 void exec_CMPXCHG(struct vcpu *v, const struct x86_insn *i)
 {
 	unsigned size = i->opnd[0].size;
-	uint64_t dst = int_read(v, i, 0), src = int_read(v, i, 1);
+	uint64_t dst = int_read_rmw(v, i, 0), src = int_read(v, i, 1);
 	uint64_t acc = int_reg(v, R_AX, size);
 
 	if (acc == dst) {
@@ -145,7 +149,7 @@ void exec_CMPXCHG8B(struct vcpu *v, const struct x86_insn *i)
 void exec_XADD(struct vcpu *v, const struct x86_insn *i)
 {
 	unsigned size = i->opnd[0].size;
-	uint64_t dst = int_read(v, i, 0), src = int_read(v, i, 1);
+	uint64_t dst = int_read_rmw(v, i, 0), src = int_read(v, i, 1);
 	uint64_t sum = (dst + src) & size_mask(size);
 
 	if (i->opnd[0].kind == OPND_MEM) {

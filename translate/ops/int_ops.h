@@ -22,10 +22,25 @@ static inline uint64_t int_msb(unsigned size)
 	return 1ull << (size * 8 - 1);
 }
 
-/* Operand n's value, masked to its size (immediates come sign-extended to 64 bits). */
+/* Operand n's value, masked to its size. Immediates are returned as decoded (sign- or
+ * zero-extended to 64 bits by the form): the handler masks to the destination size. */
 static inline uint64_t int_read(struct vcpu *v, const struct x86_insn *i, unsigned n)
 {
-	return opnd_read(v, i, n) & size_mask(i->opnd[n].size);
+	uint64_t val = opnd_read(v, i, n);
+
+	return i->opnd[n].kind == OPND_IMM ? val : val & size_mask(i->opnd[n].size);
+}
+
+/*
+ * The destination of a read-modify-write instruction. A memory destination is checked
+ * for write access before it is read, so that a fault reports the write (error code
+ * W set, and the first page that refuses the write), as the processor does.
+ */
+static inline uint64_t int_read_rmw(struct vcpu *v, const struct x86_insn *i, unsigned n)
+{
+	if (i->opnd[n].kind == OPND_MEM)
+		cpu_probe(v, i->seg, insn_ea(v, i), i->opnd[n].size, ACC_WRITE);
+	return int_read(v, i, n);
 }
 
 /* A GPR by number at the instruction's operand size (RAX = 0 ...). */

@@ -4,9 +4,9 @@
  * Intel SDM vol. 2 (edition in docs/spec-versions.md): SAL/SAR/SHL/SHR, RCL/RCR/ROL/
  * ROR, SHLD, SHRD. The count is masked to 5 bits (6 with a 64-bit operand). A masked
  * count of 0 changes no flag, but the destination is still written (so a 32-bit
- * register is zero-extended in 64-bit mode, as the hardware does). Flags the SDM
- * leaves undefined for counts > 1 follow the count-1 formulas, as Intel processors
- * do (docs/undefined-flags.md).
+ * register is zero-extended in 64-bit mode, as the hardware does). OF, undefined for
+ * counts > 1, is the OF of the first 1-bit step, as Intel processors compute it
+ * (docs/undefined-flags.md).
  */
 #include "translate/ops/int_ops.h"
 
@@ -24,7 +24,7 @@ enum shift_kind { SH_SHL, SH_SHR, SH_SAR };
 static void shift_op(struct vcpu *v, const struct x86_insn *i, enum shift_kind k)
 {
 	unsigned size = i->opnd[0].size, c = shift_count(v, i, 1);
-	uint64_t a = int_read(v, i, 0), m = size_mask(size), res, src;
+	uint64_t a = int_read_rmw(v, i, 0), m = size_mask(size), res, src;
 
 	if (c == 0) {
 		opnd_write(v, i, 0, a);
@@ -46,7 +46,7 @@ static void shift_op(struct vcpu *v, const struct x86_insn *i, enum shift_kind k
 	}
 	res &= m;
 	opnd_write(v, i, 0, res);
-	cc_set(&v->s, int_cc(k == SH_SHL ? CC_OP_SHLB : CC_OP_SARB, size), res, src & m, 0);
+	cc_set(&v->s, int_cc(k == SH_SHL ? CC_OP_SHLB : CC_OP_SARB, size), res, src & m, a);
 }
 
 void exec_SHL(struct vcpu *v, const struct x86_insn *i) { shift_op(v, i, SH_SHL); }
@@ -65,7 +65,8 @@ static void rotate_op(struct vcpu *v, const struct x86_insn *i, bool left)
 {
 	unsigned size = i->opnd[0].size, bits = size * 8, c = shift_count(v, i, 1);
 	unsigned rc = c % bits;
-	uint64_t a = int_read(v, i, 0), m = size_mask(size), res = a, msb = int_msb(size);
+	uint64_t a = int_read_rmw(v, i, 0), m = size_mask(size), res = a, msb = int_msb(size);
+	bool of;
 
 	if (rc)
 		res = left ? ((a << rc) | (a >> (bits - rc))) & m
@@ -73,10 +74,16 @@ static void rotate_op(struct vcpu *v, const struct x86_insn *i, bool left)
 	opnd_write(v, i, 0, res);
 	if (c == 0)
 		return;
-	if (left)       /* CF = LSB, OF = MSB ^ CF */
-		rotate_flags(v, res & 1, !(res & msb) != !(res & 1));
-	else            /* CF = MSB, OF = MSB ^ (MSB-1) */
-		rotate_flags(v, res & msb, !(res & msb) != !(res & (msb >> 1)));
+	/* OF is defined for a count of 1. For larger counts Intel gives the OF of the
+	 * first 1-bit step when the count is in CL (ROL: MSB ^ next bit of the original,
+	 * ROR: MSB ^ LSB of the original) and keeps OF when it is an immediate. */
+	if (c > 1 && i->opnd[1].kind == OPND_IMM)
+		of = cc_compute_all(&v->s) & RFLAGS_OF;
+	else if (left)
+		of = !(a & msb) != !(a & (msb >> 1));
+	else
+		of = !(a & msb) != !(a & 1);
+	rotate_flags(v, left ? res & 1 : res & msb, of);    /* CF = LSB / MSB of the result */
 }
 
 void exec_ROL(struct vcpu *v, const struct x86_insn *i) { rotate_op(v, i, true); }
@@ -88,8 +95,8 @@ static void rotate_carry_op(struct vcpu *v, const struct x86_insn *i, bool left)
 {
 	unsigned size = i->opnd[0].size, bits = size * 8, w = bits + 1, c = shift_count(v, i, 1);
 	unsigned tc = size <= 2 ? c % w : c;
-	uint64_t a = int_read(v, i, 0), m = size_mask(size), msb = int_msb(size), res;
-	unsigned cf = int_cf(v);
+	uint64_t a = int_read_rmw(v, i, 0), m = size_mask(size), msb = int_msb(size), res;
+	unsigned cf = int_cf(v), cf_in = cf;
 	unsigned __int128 x = ((unsigned __int128)cf << bits) | a, wm, r = x;
 
 	wm = ((unsigned __int128)1 << w) - 1;
@@ -98,12 +105,15 @@ static void rotate_carry_op(struct vcpu *v, const struct x86_insn *i, bool left)
 	res = (uint64_t)r & m;
 	cf = (unsigned)(r >> bits) & 1;
 	opnd_write(v, i, 0, res);
-	if (c == 0)
+	/* No flag changes when the rotation count is 0, even if the masked count is not
+	 * (RCL AL, 9: Intel keeps CF and OF). OF as the first 1-bit step: RCL MSB ^ next
+	 * bit of the original, RCR MSB of the original ^ CF before. */
+	if (tc == 0)
 		return;
-	if (left)       /* OF = MSB ^ CF (after) */
-		rotate_flags(v, cf, !(res & msb) != !cf);
-	else            /* OF = MSB ^ (MSB-1) of the result = old MSB ^ old CF */
-		rotate_flags(v, cf, !(res & msb) != !(res & (msb >> 1)));
+	if (left)
+		rotate_flags(v, cf, !(a & msb) != !(a & (msb >> 1)));
+	else
+		rotate_flags(v, cf, !(a & msb) != !cf_in);
 }
 
 void exec_RCL(struct vcpu *v, const struct x86_insn *i) { rotate_carry_op(v, i, true); }
@@ -113,12 +123,13 @@ void exec_RCR(struct vcpu *v, const struct x86_insn *i) { rotate_carry_op(v, i, 
  * SHLD/SHRD: shift dest, filling from src. With a 16-bit operand and a count above 16
  * the result is undefined; Intel shifts the 48-bit pattern dest:src:dest (SHLD) or
  * dest:src:dest read from the other end (SHRD), which is what is computed here.
- * CF = last bit out, OF = sign change (as for count 1), AF = 0, SZP from the result.
+ * CF = last bit out, SZP from the result, AF = 0, OF = the sign change of the first
+ * 1-bit step (defined for count 1; Intel uses it at every count).
  */
 static void shift_double_op(struct vcpu *v, const struct x86_insn *i, bool left)
 {
 	unsigned size = i->opnd[0].size, bits = size * 8, c = shift_count(v, i, 2);
-	uint64_t d = int_read(v, i, 0), s = int_read(v, i, 1), m = size_mask(size);
+	uint64_t d = int_read_rmw(v, i, 0), s = int_read(v, i, 1), m = size_mask(size);
 	uint64_t msb = int_msb(size), res;
 	unsigned __int128 x;
 	bool cf, of;
@@ -134,7 +145,7 @@ static void shift_double_op(struct vcpu *v, const struct x86_insn *i, bool left)
 			x |= (unsigned __int128)d << (128 - 3 * bits);
 		cf = (x << (c - 1)) >> 127;
 		res = (uint64_t)((x << c) >> (128 - bits)) & m;
-		of = !(res & msb) != !(d & msb);
+		of = !(d & msb) != !(d & (msb >> 1));
 	} else {
 		/* x = dest:src:dest, least significant first */
 		x = (unsigned __int128)d | ((unsigned __int128)s << bits);
@@ -142,7 +153,7 @@ static void shift_double_op(struct vcpu *v, const struct x86_insn *i, bool left)
 			x |= (unsigned __int128)d << (2 * bits);
 		cf = (x >> (c - 1)) & 1;
 		res = (uint64_t)(x >> c) & m;
-		of = !(res & msb) != !(d & msb);
+		of = !(d & msb) != !(s & 1);
 	}
 	opnd_write(v, i, 0, res);
 	cc_set_arith(&v->s, int_szp(res, size) | (cf ? RFLAGS_CF : 0) | (of ? RFLAGS_OF : 0));

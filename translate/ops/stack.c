@@ -16,9 +16,10 @@ static uint64_t stk_below(struct vcpu *v, uint64_t depth)
 }
 
 /*
- * PUSH r/m, r, imm, Sreg. A segment register pushed with a 32/64-bit operand size is
- * written with a 16-bit store on Intel (the rest of the slot is left as it was) and
- * zero-extended on AMD (SDM vol. 2, PUSH, "operand size" note; APM vol. 3, PUSH).
+ * PUSH r/m, r, imm, Sreg. A segment register pushed with a 32-bit operand size is
+ * written with a 16-bit store on recent Intel processors (the rest of the slot is left
+ * as it was) and zero-extended on AMD (SDM vol. 2, PUSH, "operand size" note). With a
+ * 64-bit operand size Intel zero-extends too (checked on the host: tests/diff push_fs).
  */
 void exec_PUSH(struct vcpu *v, const struct x86_insn *i)
 {
@@ -26,7 +27,7 @@ void exec_PUSH(struct vcpu *v, const struct x86_insn *i)
 	uint64_t val = opnd_read(v, i, 0) & size_mask(size);
 	uint64_t slot;
 
-	if (i->opnd[0].kind != OPND_SEG || size == 2 || v->vendor == VENDOR_AMD) {
+	if (i->opnd[0].kind != OPND_SEG || size != 4 || v->vendor == VENDOR_AMD) {
 		stack_push(v, size, val);
 		return;
 	}

@@ -30,11 +30,13 @@ static void str_step(struct vcpu *v, const struct x86_insn *i, unsigned reg, uns
 	int_set_reg(v, reg, i->addrsize, v->s.gpr[reg] + delta);
 }
 
-/* One iteration: loads, then the store, then the pointer registers. */
-static void str_once(struct vcpu *v, const struct x86_insn *i, enum str_kind k, unsigned size)
+/* One iteration: loads, then the store, then the pointer registers. CMPS/SCAS return
+ * their comparison in *a, *b; the caller records the flags. */
+static void str_once(struct vcpu *v, const struct x86_insn *i, enum str_kind k, unsigned size,
+		     uint64_t *a, uint64_t *b)
 {
 	uint64_t am = size_mask(i->addrsize);
-	uint64_t si = v->s.gpr[R_SI] & am, di = v->s.gpr[R_DI] & am, a, b;
+	uint64_t si = v->s.gpr[R_SI] & am, di = v->s.gpr[R_DI] & am;
 
 	switch (k) {
 	case STR_MOVS:
@@ -51,44 +53,52 @@ static void str_once(struct vcpu *v, const struct x86_insn *i, enum str_kind k, 
 		str_step(v, i, R_SI, size);
 		break;
 	case STR_CMPS:
-		a = cpu_ld(v, i->seg, si, size);
-		b = cpu_ld(v, SEG_ES, di, size);
+		*a = cpu_ld(v, i->seg, si, size);
+		*b = cpu_ld(v, SEG_ES, di, size);
 		str_step(v, i, R_SI, size);
 		str_step(v, i, R_DI, size);
-		cc_set(&v->s, int_cc(CC_OP_SUBB, size), (a - b) & size_mask(size), b, 0);
 		break;
 	case STR_SCAS:
-		a = int_reg(v, R_AX, size);
-		b = cpu_ld(v, SEG_ES, di, size);
+		*a = int_reg(v, R_AX, size);
+		*b = cpu_ld(v, SEG_ES, di, size);
 		str_step(v, i, R_DI, size);
-		cc_set(&v->s, int_cc(CC_OP_SUBB, size), (a - b) & size_mask(size), b, 0);
 		break;
 	}
 }
 
+/*
+ * CMPS/SCAS flags are those of the last comparison, recorded when the instruction
+ * completes. A repeated one that stops early (a fault, or the end of a batch) leaves
+ * RFLAGS as they were: Intel reports a fault in the middle of REPE/REPNE CMPS with the
+ * flags of before the instruction (tests/diff repne_cmps*), and the restarted
+ * instruction recomputes them anyway.
+ */
 static void str_run(struct vcpu *v, const struct x86_insn *i, enum str_kind k)
 {
 	unsigned size = str_size(i);
-	uint64_t am = size_mask(i->addrsize);
-	bool cond = k == STR_CMPS || k == STR_SCAS;
+	uint64_t am = size_mask(i->addrsize), a = 0, b = 0;
+	bool cond = k == STR_CMPS || k == STR_SCAS, compared = false;
 
 	if (i->rep == REP_NONE) {
-		str_once(v, i, k, size);
-		v->s.rip = insn_next_rip(v, i);
-		return;
+		str_once(v, i, k, size, &a, &b);
+		compared = cond;
+		goto done;
 	}
 	for (unsigned n = 0; n < STRING_BATCH; n++) {
 		if ((v->s.gpr[R_CX] & am) == 0 || (n > 0 && v->exit_request))
 			break;
-		str_once(v, i, k, size);
+		str_once(v, i, k, size, &a, &b);
 		int_set_reg(v, R_CX, i->addrsize, v->s.gpr[R_CX] - 1);
+		compared = cond;
 		/* REPE (F3) stops when ZF = 0, REPNE (F2) when ZF = 1; only CMPS/SCAS test ZF. */
-		if (cond && cc_eval(&v->s, 4) != (i->rep == REP_F3))
+		if (cond && (((a - b) & size_mask(size)) == 0) != (i->rep == REP_F3))
 			goto done;
 	}
 	if ((v->s.gpr[R_CX] & am) != 0)
 		return;                         /* not finished: run again from the same rip */
 done:
+	if (compared)
+		cc_set(&v->s, int_cc(CC_OP_SUBB, size), (a - b) & size_mask(size), b, 0);
 	v->s.rip = insn_next_rip(v, i);
 }
 
