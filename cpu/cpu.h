@@ -347,6 +347,15 @@ enum intercept_kind {
 typedef void (*intercept_fn)(struct vcpu *v, enum intercept_kind kind, uint64_t info,
 			     const void *insn);
 
+/*
+ * MSRs owned outside cpu/ (nested/: VMX capability MSRs, SVM's VM_CR/HSAVE; hw/:
+ * x2APIC 800H-8FFH) are served by hooks, asked before cpu/'s own MSRs. A hook
+ * returns 1 (handled: *val read or written), -1 (handled: #GP) or 0 (not mine).
+ */
+typedef int (*msr_hook_fn)(struct vcpu *v, void *opaque, uint32_t index, uint64_t *val,
+			   bool write);
+#define VCPU_MSR_HOOKS 4
+
 #define TLB_SIZE 256
 
 /*
@@ -404,6 +413,8 @@ struct vcpu {
 	struct tlb_entry tlb_read[TLB_SIZE], tlb_write[TLB_SIZE], tlb_code[TLB_SIZE];
 	bool tlb_has_large;             /* a 2M/4M/1G page is cached: INVLPG flushes all */
 	uint8_t phys_bits;              /* MAXPHYADDR (CPUID 80000008H EAX[7:0]) */
+
+	struct { msr_hook_fn fn; void *opaque; } msr_hooks[VCPU_MSR_HOOKS];
 
 	bool guest_mode;                /* VMX non-root or SVM guest: intercepts are live */
 	intercept_fn intercept;         /* set by nested/ */
@@ -555,6 +566,17 @@ void cpu_seg_check_load(struct vcpu *v, unsigned seg, uint16_t sel, struct seg_c
 			uint64_t *raw);
 void cpu_seg_commit(struct vcpu *v, unsigned seg, const struct seg_cache *sc, uint64_t raw);
 void cpu_load_seg(struct vcpu *v, unsigned seg, uint16_t sel);
+
+/* ---------------------------------------------------------------- MSRs (cpu/msr.c) */
+
+/* RDMSR/WRMSR semantics without raising: 0 on success, -1 when the access #GPs
+ * (unknown MSR - logged once under -d unimp - , reserved bits, locked register). The
+ * instruction handlers raise #GP(0); VM-entry/exit MSR lists use the result. */
+int cpu_rdmsr(struct vcpu *v, uint32_t index, uint64_t *val) __attribute__((warn_unused_result));
+int cpu_wrmsr(struct vcpu *v, uint32_t index, uint64_t val) __attribute__((warn_unused_result));
+void cpu_msr_add_hook(struct vcpu *v, msr_hook_fn fn, void *opaque);
+/* IA32_TIME_STAMP_COUNTER as the guest sees it (before VMX/SVM offsetting). */
+uint64_t cpu_tsc(const struct vcpu *v);
 
 /* Port I/O with the permission checks of SDM vol. 1, 19.5 (IOPL, TSS bitmap). */
 uint32_t cpu_pio_in(struct vcpu *v, uint16_t port, unsigned size);

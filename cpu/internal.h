@@ -79,6 +79,9 @@ struct cpu_model {
 	bool clamp_to_highest;          /* Intel: leaves above `level` answer as `level` */
 };
 
+/* cpu/msr.c: power-up values */
+void msr_reset(struct vcpu *v);
+
 /* cpu/model.c */
 const struct cpu_model *cpu_model_default(void);
 bool model_has(const struct cpu_model *m, enum feat_word w, unsigned bit);

@@ -44,8 +44,7 @@ void cpu_reset(struct vcpu *v)
 	s->mxcsr = 0x1f80;
 	s->xcr0 = 1;
 	s->msr = keep_msr;
-	s->msr.pat = 0x0007040600070406ull;
-	s->msr.apic_base = 0xfee00000ull | (1u << 11) | (v->index == 0 ? (1u << 8) : 0);
+	msr_reset(v);
 	v->pending_vector = -1;
 	v->pending_error = EXC_NO_ERROR;
 	memset(v->tlb_read, 0, sizeof(v->tlb_read));

@@ -52,6 +52,14 @@ static const struct devprop_desc nic_props[] = {
 	{ "mac", DEVPROP_STRING, NULL, 0, 0, "MAC address (52:54:00:12:34:56)" },
 };
 
+static const struct devprop_desc intel_iommu_props[] = {
+	{ "intremap", DEVPROP_STRING, "auto", 0, 0, "on|off|auto: interrupt remapping" },
+	{ "eim", DEVPROP_STRING, "auto", 0, 0, "on|off|auto: extended interrupt mode (x2APIC)" },
+	{ "caching-mode", DEVPROP_BOOL, "off", 0, 0, "report caching mode (for nested device assignment)" },
+	{ "device-iotlb", DEVPROP_BOOL, "off", 0, 0, "device IOTLB (ATS)" },
+	{ "aw-bits", DEVPROP_INT, "39", 39, 48, "guest address width in bits (39 or 48)" },
+};
+
 static const struct devprop_desc pci_only_props[] = {
 	PCI_COMMON,
 };
@@ -69,6 +77,9 @@ static const struct devtype devtypes[] = {
 	{ "virtio-rng-pci", DEVBUS_PCI, "virtio entropy source", false, PROPS(pci_only_props) },
 	{ "virtio-serial-pci", DEVBUS_PCI, "virtio serial port bus", false, PROPS(pci_only_props) },
 	{ "e1000", DEVBUS_PCI, "Intel 82540EM Gigabit Ethernet", false, PROPS(nic_props) },
+	{ "hyperv-testdev", DEVBUS_ISA, "Hyper-V test device (kvm-unit-tests)", false, NULL, 0 },
+	{ "intel-iommu", DEVBUS_SYSTEM, "Intel IOMMU (VT-d) DMA remapping", false,
+	  PROPS(intel_iommu_props) },
 };
 
 unsigned devtype_count(void)
@@ -103,6 +114,7 @@ const char *devbus_name(enum devbus bus)
 	case DEVBUS_ISA: return "ISA";
 	case DEVBUS_PCI: return "PCI";
 	case DEVBUS_VIRTIO: return "virtio-bus";
+	case DEVBUS_SYSTEM: return "System";
 	}
 	return "?";
 }

@@ -73,7 +73,7 @@ int machine_run(const struct machine_config *cfg);
  * listed but not implemented is refused by the command line ("not yet supported");
  * -global may still name it, as in QEMU, since no instance is created.
  */
-enum devbus { DEVBUS_ISA, DEVBUS_PCI, DEVBUS_VIRTIO };
+enum devbus { DEVBUS_ISA, DEVBUS_PCI, DEVBUS_VIRTIO, DEVBUS_SYSTEM /* QEMU's sysbus */ };
 enum devprop_type { DEVPROP_INT, DEVPROP_BOOL, DEVPROP_STRING, DEVPROP_SIZE };
 
 struct devprop_desc {

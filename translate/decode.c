@@ -312,7 +312,8 @@ static int decode_operand(struct x86_insn *i, struct x86_operand *o, unsigned a)
 	case X86_OPA_S:
 		o->kind = OPND_SEG;
 		o->reg = i->regf & 7;
-		if (o->reg > SEG_GS)
+		/* no segment 6/7; MOV to CS is #UD (SDM vol. 2, MOV) */
+		if (o->reg > SEG_GS || (o->reg == SEG_CS && i->op == X86_OP_MOV_SEG))
 			return -EXC_UD;
 		break;
 	case X86_OPA_C: o->kind = OPND_CR; o->reg = i->regf; break;
@@ -374,7 +375,7 @@ static int decode_opcode(struct cursor *c, struct x86_insn *i, const struct pref
 			take(c, 2);
 			return c->err;
 		}
-		/* SDM vol. 2, 2.3.2: 66/F2/F3/REX/LOCK before VEX -> #UD */
+		/* SDM vol. 2, 2.3.2-2.3.4: LOCK/66/F2/F3/REX before VEX -> #UD */
 		err = decode_vex(c, i, b, &pp);
 		if (err)
 			return err;
@@ -431,10 +432,8 @@ int x86_decode(struct x86_insn *i, const uint8_t *bytes, size_t avail, unsigned 
 			return c.err;
 	}
 	r = decode_find_row(i, enc, mp);
-	if (r < 0) {
-		/* undefined: still consume ModRM's addressing bytes for a sane length */
-		return -EXC_UD;
-	}
+	if (r < 0)
+		return -EXC_UD;         /* no row: a hole in the map, or a form the mode lacks */
 	row = &x86_rows[r];
 	d = &g_decode_index.row[r];
 	i->row = (uint16_t)r;
@@ -461,6 +460,9 @@ int x86_decode(struct x86_insn *i, const uint8_t *bytes, size_t avail, unsigned 
 	if (c.err)
 		return c.err;
 	i->len = (uint8_t)c.pos;
+	/* SDM vol. 2, 2.3.6: VEX.vvvv is reserved (1111b) when no operand uses it */
+	if (enc == ENC_VEX && !d->uses_vvvv && row->op != X86_OP_VEX_OP && i->vvvv)
+		return -EXC_UD;
 	set_segment(i);
 	/* SDM vol. 2, 2.1.1 and LOCK: #UD unless the row allows LOCK and the
 	 * destination is memory */

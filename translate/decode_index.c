@@ -68,6 +68,8 @@ static void derive_row(unsigned r)
 		if (a == X86_OPA__)
 			continue;
 		d->nopnd = n + 1;
+		if (a == X86_OPA_B || a == X86_OPA_H)
+			d->uses_vvvv = true;
 		if (opa_uses_modrm(a))
 			d->has_modrm = true;
 		if (a == X86_OPA_M)

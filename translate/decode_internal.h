@@ -16,6 +16,7 @@ struct decode_row {
 	uint8_t modreq;         /* MODREQ_*: what mod the operand forms need */
 	uint8_t nopnd;
 	uint8_t byte_form;      /* a byte GPR/memory operand and no v/z/y one: opsize 1 */
+	uint8_t uses_vvvv;      /* a B or H operand */
 };
 
 struct decode_index {

@@ -98,7 +98,8 @@ struct tb_cache {
 	bool stop_on_exception;
 	bool no_inline;
 	uint64_t breakpoint;            /* stop when RIP reaches this (linear) */
-	bool bp_skip;                   /* not before the first block of a vcpu_run */
+	bool bp_hit;                    /* the last vcpu_run stopped at the breakpoint */
+	bool bp_skip;                   /* so this one does not stop there before running */
 	struct translate_stats stats;
 };
 

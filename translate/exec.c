@@ -62,8 +62,10 @@ static enum run_exit run_blocks(struct vcpu *v, struct tb_cache *tc, uint64_t li
 		if (v->icount >= limit)
 			return RUN_EXIT_LIMIT;
 		if (tc->breakpoint != ~0ull && !tc->bp_skip &&
-		    v->s.seg[SEG_CS].base + v->s.rip == tc->breakpoint)
+		    v->s.seg[SEG_CS].base + v->s.rip == tc->breakpoint) {
+			tc->bp_hit = true;
 			return RUN_EXIT_BREAKPOINT;
+		}
 		tc->bp_skip = false;
 		flags = tb_mode_flags(v);
 		tb = tb_find(v, flags);
@@ -88,7 +90,8 @@ enum run_exit vcpu_run(struct vcpu *v, uint64_t budget)
 	if (!tc)
 		abort();        /* translate_attach() first */
 	v->exit_jmp = &jb;
-	tc->bp_skip = true;
+	tc->bp_skip = tc->bp_hit;       /* resuming from the breakpoint: step over it */
+	tc->bp_hit = false;
 	for (;;) {
 		if (setjmp(jb)) {
 			int r = run_unwound(v, tc);

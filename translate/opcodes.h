@@ -104,7 +104,7 @@ enum x86_block_class { X86_BLOCK_NONE = 0, X86_BLOCK_BRANCH = 1, X86_BLOCK_END =
 	F(MWAITX, "mwaitx") F(CLZERO, "clzero") F(SYSCALL, "syscall") F(SEP, "sep") \
 	F(LM, "lm") F(FSGSBASE, "fsgsbase") F(INVPCID, "invpcid") F(SMAP, "smap") \
 	F(PKU, "pku") F(RTM, "rtm") F(PREFETCHW, "3dnowprefetch") F(AVX, "avx") \
-	F(AVX2, "avx2") F(AVX512, "avx512f") F(SSE_PREF, "sse")
+	F(AVX2, "avx2") F(AVX512, "avx512f") F(SSE_PREF, "sse") F(SGX, "sgx") F(SHA, "sha-ni")
 
 enum x86_feature {
 #define X86_FEAT_ENUM(n, s) X86_FEAT_##n,

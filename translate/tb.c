@@ -274,11 +274,16 @@ void tb_invalidate_range(struct tb_cache *tc, uint64_t paddr, uint64_t len)
 	}
 }
 
-static void tb_code_write(struct vcpu *v, uint64_t paddr, unsigned len)
+static void tb_code_write(struct vcpu *v, uint64_t paddr, uint64_t len)
 {
 	for (struct tb_cache *tc = g_tb_caches; tc; tc = tc->next_cache)
 		if (tc->v->bus == v->bus)
 			tb_invalidate_range(tc, paddr, len);
+}
+
+static void tb_code_write_hook(struct vcpu *v, uint64_t paddr, unsigned len)
+{
+	tb_code_write(v, paddr, len);
 }
 
 /* ---------------------------------------------------------------- lookup */
@@ -405,7 +410,7 @@ int translate_attach(struct vcpu *v)
 	tc->next_cache = g_tb_caches;
 	g_tb_caches = tc;
 	v->tb_cache = tc;
-	v->code_write_hook = tb_code_write;
+	v->code_write_hook = tb_code_write_hook;
 	return 0;
 }
 
@@ -447,6 +452,12 @@ void translate_flush(struct vcpu *v)
 		tb_free_dead(tc);
 }
 
+void translate_invalidate_phys(struct vcpu *v, uint64_t paddr, uint64_t len)
+{
+	if (len)
+		tb_code_write(v, paddr, len);
+}
+
 void translate_set_stop_on_exception(struct vcpu *v, bool on)
 {
 	tb_cache_of(v)->stop_on_exception = on;
@@ -454,10 +465,22 @@ void translate_set_stop_on_exception(struct vcpu *v, bool on)
 
 void translate_set_breakpoint(struct vcpu *v, uint64_t lin)
 {
-	if (tb_cache_of(v)->breakpoint == lin)
-		return;
-	tb_cache_of(v)->breakpoint = lin;
-	translate_flush(v);
+	struct tb_cache *tc = tb_cache_of(v);
+
+	tc->breakpoint = lin;
+	/* Blocks must end before the breakpoint: drop those that run across it. */
+	for (unsigned h = 0; h < (1u << TB_HASH_BITS); h++) {
+		struct tb *tb = tc->hash[h];
+
+		while (tb) {
+			struct tb *next = tb->hash_next;
+			uint64_t start = tb->cs_base + tb->pc;
+
+			if (lin > start && lin - start < tb->size)
+				tb_unlink(tc, tb);
+			tb = next;
+		}
+	}
 }
 
 void translate_set_inline(struct vcpu *v, bool on)

@@ -33,11 +33,11 @@ void translate_detach(struct vcpu *v);
 enum run_exit vcpu_run(struct vcpu *v, uint64_t budget);
 
 /*
- * Testing and debugging controls (per vCPU; each drops the cached translations).
+ * Testing and debugging controls (per vCPU).
  *  - stop on exception: vcpu_run returns RUN_EXIT_EXCEPTION instead of delivering;
  *  - breakpoint: vcpu_run returns RUN_EXIT_BREAKPOINT when RIP (CS base + RIP) reaches
- *    `lin` at an instruction boundary, except for the first instruction of a call
- *    (so that running on from a breakpoint works); ~0 clears it;
+ *    `lin` at an instruction boundary; a call that resumes after such a stop runs the
+ *    instruction there first; ~0 clears it;
  *  - inline: false sends every instruction through its exec_X handler instead of the
  *    translator's inline IR (the handler is the reference the inline IR is tested against).
  */
@@ -54,6 +54,10 @@ struct translate_stats {
 	uint64_t slow_lookups;          /* jump cache misses */
 };
 const struct translate_stats *translate_get_stats(struct vcpu *v);
+
+/* Drop the translations of guest-physical [paddr, paddr + len) (a loader or a device
+ * wrote there behind the CPU's back). */
+void translate_invalidate_phys(struct vcpu *v, uint64_t paddr, uint64_t len);
 
 /* Drop every translation (e.g. after the machine rewrote memory behind the CPU). */
 void translate_flush(struct vcpu *v);

@@ -2,7 +2,7 @@
  * tests/guest/selftest.c - checks the guest library itself, and shows how a
  * guest test reads: formatting, reports, descriptor tables, the exception
  * facility (#UD, #GP, #BP, #PF recovered through ASM_TRY), a handler installed
- * for a vector, and the page-table helpers. Built twice: selftest32 (protected
+ * for a vector, ring 3 through run_user, and the page-table helpers. Built twice: selftest32 (protected
  * mode, then 32-bit and PAE paging) and selftest64 (long mode, 4-level paging).
  * Every check holds on real hardware too.
  */
@@ -199,6 +199,40 @@ static void test_nx(void)
 }
 #endif
 
+/* These run at CPL 3: no printing, results go back to the caller. */
+static unsigned long user_add1(unsigned long x)
+{
+	return x + 1;
+}
+
+static unsigned long user_cpl(unsigned long unused)
+{
+	return read_cs() & 3;
+}
+
+/* CLI at CPL 3 with IOPL 0 raises #GP(0) (SDM vol. 2A, CLI). */
+static unsigned long user_cli(unsigned long unused)
+{
+	excp_clear();
+	asm volatile(ASM_TRY("cli") : : : "memory");
+	return g_excp.taken ? g_excp.vector << 16 | g_excp.error_code : 0xffff;
+}
+
+static void test_user(void)
+{
+#ifdef __x86_64__
+	pt_set_user_image(true);
+#endif
+	expect_eq(run_user(user_add1, 41), 42, "run_user returns fn's result");
+	expect_eq(run_user(user_cpl, 0), 3, "run_user runs fn at CPL 3");
+	expect_eq(run_user(user_cli, 0), GP_VECTOR << 16, "CLI at CPL 3 raises #GP(0), recovered in ring 3");
+	expect_eq(read_cs() & 3, 0, "back at CPL 0");
+	expect_eq(read_ds(), KERNEL_DS, "kernel data segment restored");
+#ifdef __x86_64__
+	pt_set_user_image(false);
+#endif
+}
+
 int main(void)
 {
 	printf("selftest%s: guest library self-test, command line '%s'\n", MODE, guest_cmdline());
@@ -208,16 +242,28 @@ int main(void)
 	test_bp();
 	test_gp();
 	test_handler();
+	test_user();
 #ifdef __x86_64__
 	test_pf("64");
 	test_nx();
 #else
-	paging_enable(PT_FMT_32);
-	test_pf("32-bit paging");
-	paging_disable();
-	paging_enable(PT_FMT_PAE);
-	test_pf("PAE paging");
-	paging_disable();
+	/* CPUID.01H:EDX bit 3 PSE, bit 6 PAE: the identity maps use large pages. */
+	if (cpuid(1).d & (1u << 3)) {
+		paging_enable(PT_FMT_32);
+		test_pf("32-bit paging");
+		paging_disable();
+	} else {
+		report_skip("32-bit paging", "CPU has no PSE");
+	}
+	if (cpuid(1).d & (1u << 6)) {
+		paging_enable(PT_FMT_PAE);
+		test_pf("PAE paging");
+		pt_set_user_image(true);
+		expect_eq(run_user(user_add1, 1), 2, "PAE paging: run_user on user pages");
+		paging_disable();
+	} else {
+		report_skip("PAE paging", "CPU has no PAE");
+	}
 #endif
 	return 0;
 }

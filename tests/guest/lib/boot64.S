@@ -38,6 +38,16 @@ _start:
 	mov	%ax, %gs
 	mov	$boot_stack_top, %esp
 
+	/* CPUID.80000001H:EDX.LM (bit 29), else report it and exit. */
+	mov	$0x80000000, %eax
+	cpuid
+	cmp	$0x80000001, %eax
+	jb	no_long_mode
+	mov	$0x80000001, %eax
+	cpuid
+	bt	$29, %edx
+	jnc	no_long_mode
+
 	/* PML4[0] -> PDPT; PDPT[0..3] -> four page directories (SDM 4.5.4). */
 	mov	$boot_pdpt + 0x7, %eax		/* P | RW | US */
 	mov	%eax, boot_pml4
@@ -71,6 +81,22 @@ _start:
 	mov	%eax, %cr0
 	ljmp	$KERNEL_CS64, $start64
 
+/* Only port writes here: the library is 64-bit code. */
+no_long_mode:
+	mov	$no_long_mode_msg, %esi
+	mov	$0x3f8, %dx			/* COM1 data; polling THRE is not worth it */
+1:	lodsb
+	test	%al, %al
+	jz	2f
+	out	%al, %dx
+	jmp	1b
+2:	mov	$0xf4, %dx			/* isa-debug-exit: value 1, a failure */
+	mov	$1, %eax
+	out	%eax, %dx
+3:	cli
+	hlt
+	jmp	3b
+
 	.code64
 start64:
 	mov	$KERNEL_DS, %ax
@@ -87,6 +113,10 @@ start64:
 4:	cli
 	hlt
 	jmp	4b
+
+	.section .rodata
+no_long_mode_msg:
+	.asciz	"FAIL boot64: the CPU has no long mode\nSUMMARY: 1 tests, 1 failures, 0 skipped\n"
 
 	.section .bss
 	.balign 4096

@@ -182,8 +182,12 @@ void idt_init(void)
 	const uint16_t cs = KERNEL_CS32;
 #endif
 
+	extern char user_return_entry[];
+
 	for (unsigned v = 0; v < 256; v++)
 		idt_set_gate(v, idt_stub_address(v), cs, 0xe, 0, v == DF_VECTOR ? 1 : 0);
+	/* run_user() comes back from ring 3 through this one (user.S). */
+	idt_set_gate(GUEST_USER_RETURN_VECTOR, (unsigned long)user_return_entry, cs, 0xe, 3, 0);
 	idtr.limit = sizeof(g_idt) - 1;
 	idtr.base = (unsigned long)g_idt;
 	asm volatile("lidt %0" : : "m"(idtr));

@@ -61,12 +61,32 @@ static const struct ex_entry *excp_find_fixup(unsigned long ip, unsigned vector)
 	return NULL;
 }
 
+/* An exception while reporting an unexpected one: say so with nothing but port
+ * writes (printf may be what faults) and exit, instead of recursing until the
+ * stack overflows into a triple fault. */
+static void excp_nested_abort(unsigned vector)
+{
+	static const char msg[] = "\nFAIL nested-exception: vector ";
+
+	for (const char *c = msg; *c; c++)
+		outb(0x3f8, *c);
+	outb(0x3f8, '0' + vector / 100 % 10);
+	outb(0x3f8, '0' + vector / 10 % 10);
+	outb(0x3f8, '0' + vector % 10);
+	outb(0x3f8, '\n');
+	guest_exit(1);
+}
+
 void excp_dispatch(struct excp_frame *f);
 
 void excp_dispatch(struct excp_frame *f)
 {
+	static bool aborting;
 	unsigned vector = f->vector & 0xff;
 	const struct ex_entry *e;
+
+	if (aborting)
+		excp_nested_abort(vector);
 
 	if (g_handlers[vector]) {
 		g_handlers[vector](f);
@@ -83,6 +103,7 @@ void excp_dispatch(struct excp_frame *f)
 		f->ip = e->fixup;
 		return;
 	}
+	aborting = true;
 	report_abort("unexpected-exception", "vector %u (%s) error code %#lx at ip %#lx cs %#lx, cr2 %#lx",
 		     vector, excp_name(vector), (unsigned long)f->error_code, (unsigned long)f->ip,
 		     (unsigned long)f->cs, (unsigned long)g_excp.cr2);

@@ -213,6 +213,17 @@ int try_write8(volatile void *p, uint8_t val);
 int try_read32(const volatile void *p, uint32_t *val);
 int try_write32(volatile void *p, uint32_t val);
 
+/* ---------------------------------------------------------------- user mode */
+
+/* Call fn(arg) at CPL 3 (USER_CS32/USER_CS64, USER_DS) on a 16 KiB library stack
+ * and return what fn returns. EFLAGS are the caller's, so IOPL is 0: fn cannot
+ * print (port I/O raises #GP) and reports nothing itself; it returns results for
+ * the caller to check. Exceptions in fn use the IDT as usual (ASM_TRY works).
+ * With paging on, fn's code, the stack and any data fn touches must be user
+ * pages: pt_set_user_image(true) makes the whole kernel image user-accessible.
+ * Vector GUEST_USER_RETURN_VECTOR (layout.h) is taken. */
+unsigned long run_user(unsigned long (*fn)(unsigned long), unsigned long arg);
+
 /* ------------------------------------------------------------------ paging */
 
 /* Page-table entry bits (SDM vol. 3, 4.3, 4.4.2, 4.5.4). */
@@ -251,6 +262,10 @@ uint64_t pt_get(unsigned long va, unsigned long *page_size);
 uint64_t pt_set_flags(unsigned long va, uint64_t set, uint64_t clear);
 /* Map the 4 KiB page at va to pa with flags (PTE_P is added), INVLPG va. */
 void pt_map(unsigned long va, uint64_t pa, uint64_t flags);
+/* pt_set_flags on every 4 KiB page that [start, end) touches. */
+void pt_set_flags_range(unsigned long start, unsigned long end, uint64_t set, uint64_t clear);
+/* Set (or clear) PTE_US on every page of the kernel image, 1 MiB to _end. */
+void pt_set_user_image(bool user);
 
 #ifndef __x86_64__
 /* 32-bit kernels: build identity tables of fmt (PT_FMT_32 or PT_FMT_PAE), select

@@ -19,4 +19,7 @@
 
 #define BOOT_STACK_SIZE 16384
 
+/* run_user() returns to ring 0 through INT with this vector (a DPL-3 gate). */
+#define GUEST_USER_RETURN_VECTOR 0x7f
+
 #endif

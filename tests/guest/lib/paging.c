@@ -185,6 +185,20 @@ void pt_map(unsigned long va, uint64_t pa, uint64_t flags)
 	invlpg((const void *)va);
 }
 
+void pt_set_flags_range(unsigned long start, unsigned long end, uint64_t set, uint64_t clear)
+{
+	for (unsigned long va = start & ~(PAGE_SIZE - 1); va < end; va += PAGE_SIZE)
+		pt_set_flags(va, set, clear);
+}
+
+void pt_set_user_image(bool user)
+{
+	extern char __image_start[], _end[];
+
+	pt_set_flags_range((unsigned long)__image_start, (unsigned long)_end, user ? PTE_US : 0,
+			   user ? 0 : PTE_US);
+}
+
 unsigned long pt_build_identity(enum pt_format fmt)
 {
 	const uint64_t leaf = PTE_P | PTE_RW | PTE_PS;

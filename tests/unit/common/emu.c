@@ -132,7 +132,7 @@ void emu_load(struct emu *e, uint64_t paddr, const void *bytes, size_t len)
 {
 	emu_check_range(paddr, len);
 	memcpy(e->ram + paddr, bytes, len);
-	translate_flush(&e->v);
+	translate_invalidate_phys(&e->v, paddr, len);
 }
 
 void emu_read(struct emu *e, uint64_t paddr, void *out, size_t len)
