@@ -200,70 +200,152 @@ static void native_one(const struct diff_state *in, struct diff_result *out)
 	memcpy(out->s.mem, (void *)(uintptr_t)DIFF_MEM_ADDR, DIFF_MEM_SIZE);
 }
 
-/* Child: run cases [start, n), counting progress in *done (shared with the parent). */
-static void native_child(const uint8_t *code, size_t len, const struct diff_state *in,
-			 struct diff_result *out, size_t start, size_t n, volatile size_t *done)
+/*
+ * The child is a server that lives across forms: forking an ASan-instrumented process
+ * per form costs more than all the cases together. Jobs go through a shared page:
+ * the parent fills in the code and up to NATIVE_BATCH states, writes a byte to the
+ * child's pipe and reads one back when the job is done. If the read sees end-of-file
+ * the child died in case `done`: the parent reports that case and starts a new child.
+ */
+#define NATIVE_BATCH 64
+
+struct native_job {
+	size_t len, n;
+	volatile size_t done;           /* cases finished, updated by the child */
+	uint8_t code[DIFF_CODE_SIZE];
+	struct diff_state in[NATIVE_BATCH];
+	struct diff_result out[NATIVE_BATCH];
+};
+
+static struct native_job *g_job;
+static pid_t g_child = -1;
+static int g_to_child = -1, g_from_child = -1;
+
+static void native_child_loop(int rfd, int wfd)
 {
+	char c;
+
 	if (native_child_setup())
 		_exit(2);
-	memset((void *)(uintptr_t)DIFF_CODE_ADDR, 0xcc, DIFF_CODE_SIZE);
-	memcpy((void *)(uintptr_t)DIFF_CODE_ADDR, code, len);
-	g_end_rip = DIFF_CODE_ADDR + len;
-	alarm(20);      /* a snippet that never ends must not hang the test */
-	for (size_t k = start; k < n; k++) {
-		native_one(&in[k], &out[k]);
-		*done = k + 1;
+	while (read(rfd, &c, 1) == 1) {
+		memset((void *)(uintptr_t)DIFF_CODE_ADDR, 0xcc, DIFF_CODE_SIZE);
+		memcpy((void *)(uintptr_t)DIFF_CODE_ADDR, g_job->code, g_job->len);
+		g_end_rip = DIFF_CODE_ADDR + g_job->len;
+		alarm(20);      /* a snippet that never ends must not hang the test */
+		for (size_t k = g_job->done; k < g_job->n; k++) {
+			native_one(&g_job->in[k], &g_job->out[k]);
+			g_job->done = k + 1;
+		}
+		alarm(0);
+		if (write(wfd, &c, 1) != 1)
+			break;
 	}
 	_exit(0);
+}
+
+static void native_stop(void)
+{
+	int status;
+
+	if (g_child < 0)
+		return;
+	close(g_to_child);
+	close(g_from_child);
+	waitpid(g_child, &status, 0);
+	g_child = -1;
+}
+
+static int native_start(void)
+{
+	int down[2], up[2];
+
+	if (!g_job) {
+		void *p = mmap(NULL, sizeof(*g_job), PROT_READ | PROT_WRITE,
+			       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+		if (p == MAP_FAILED)
+			return -errno;
+		g_job = p;
+		atexit(native_stop);
+	}
+	if (pipe(down))
+		return -errno;
+	if (pipe(up)) {
+		close(down[0]);
+		close(down[1]);
+		return -errno;
+	}
+	fflush(NULL);
+	g_child = fork();
+	if (g_child < 0) {
+		int err = -errno;
+
+		close(down[0]); close(down[1]); close(up[0]); close(up[1]);
+		return err;
+	}
+	if (g_child == 0) {
+		close(down[1]);
+		close(up[0]);
+		native_child_loop(down[0], up[1]);
+	}
+	close(down[0]);
+	close(up[1]);
+	g_to_child = down[1];
+	g_from_child = up[0];
+	return 0;
+}
+
+/* Run g_job's cases from g_job->done on; returns 0, or -errno if no child can run. */
+static int native_job_run(void)
+{
+	char c = 1;
+	int status;
+
+	while (g_job->done < g_job->n) {
+		if (g_child < 0) {
+			int rc = native_start();
+
+			if (rc)
+				return rc;
+		}
+		if (write(g_to_child, &c, 1) == 1 && read(g_from_child, &c, 1) == 1)
+			continue;
+		/* The child died: in case `done` (or while setting up). */
+		close(g_to_child);
+		close(g_from_child);
+		waitpid(g_child, &status, 0);
+		g_child = -1;
+		if (WIFEXITED(status) && WEXITSTATUS(status) == 2)
+			return -EADDRINUSE;     /* the fixed layout could not be mapped */
+		if (g_job->done < g_job->n) {
+			g_job->out[g_job->done].runner_failed = true;
+			g_job->done++;
+		}
+	}
+	return 0;
 }
 
 int diff_native_run(const uint8_t *code, size_t len, const struct diff_state *in,
 		    struct diff_result *out, size_t n)
 {
-	size_t bytes = n * sizeof(*out) + 64, start = 0;
-	void *shm;
-	struct diff_result *sres;
-	volatile size_t *done;
-	int rc = 0;
-
 	if (len >= DIFF_CODE_SIZE)
 		return -E2BIG;
-	shm = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (shm == MAP_FAILED)
-		return -errno;
-	done = shm;
-	sres = (struct diff_result *)((uint8_t *)shm + 64);
-	while (start < n) {
-		pid_t pid;
-		int status;
+	signal(SIGPIPE, SIG_IGN);
+	for (size_t base = 0; base < n; base += NATIVE_BATCH) {
+		size_t cnt = n - base < NATIVE_BATCH ? n - base : NATIVE_BATCH;
+		int rc;
 
-		*done = start;
-		fflush(NULL);
-		pid = fork();
-		if (pid < 0) {
-			rc = -errno;
-			goto out_unmap;
-		}
-		if (pid == 0)
-			native_child(code, len, in, sres, start, n, done);
-		if (waitpid(pid, &status, 0) < 0) {
-			rc = -errno;
-			goto out_unmap;
-		}
-		if (WIFEXITED(status) && WEXITSTATUS(status) == 2) {
-			rc = -EADDRINUSE;       /* the fixed layout could not be mapped */
-			goto out_unmap;
-		}
-		if (*done < n) {
-			/* The child died in case *done: report it and go on after it. */
-			sres[*done].runner_failed = true;
-			start = *done + 1;
-		} else {
-			start = n;
-		}
+		if (!g_job && (rc = native_start()))
+			return rc;
+		g_job->len = len;
+		g_job->n = cnt;
+		g_job->done = 0;
+		memcpy(g_job->code, code, len);
+		memcpy(g_job->in, in + base, cnt * sizeof(*in));
+		memset(g_job->out, 0, cnt * sizeof(*out));
+		if ((rc = native_job_run()))
+			return rc;
+		memcpy(out + base, g_job->out, cnt * sizeof(*out));
 	}
-	memcpy(out, sres, n * sizeof(*out));
-out_unmap:
-	munmap(shm, bytes);
-	return rc;
+	return 0;
 }

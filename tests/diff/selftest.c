@@ -132,9 +132,34 @@ static void test_compare(void)
 	CHECK(!diff_compare(&f, &a, &b, why, sizeof(why)), "memory difference missed\n");
 }
 
+/* A case that kills the child (exit syscall) is reported; the next case still runs. */
+static void test_child_death(void)
+{
+	/* test %rbx,%rbx; jz 1f; mov $60,%eax; xor %edi,%edi; syscall; 1: inc %rcx */
+	static const uint8_t code[] = { 0x48, 0x85, 0xdb, 0x74, 0x09, 0xb8, 0x3c, 0x00, 0x00, 0x00,
+					0x31, 0xff, 0x0f, 0x05, 0x48, 0xff, 0xc1 };
+	static struct diff_state in[3];
+	static struct diff_result out[3];
+	int rc;
+
+	for (unsigned k = 0; k < 3; k++) {
+		base_state(&in[k]);
+		in[k].gpr[DR_RBX] = k == 1;
+		in[k].gpr[DR_RCX] = 10 * k;
+	}
+	rc = diff_native_run(code, sizeof(code), in, out, 3);
+	CHECK(rc == 0, "death: run failed %d\n", rc);
+	CHECK(!out[0].runner_failed && out[0].vector == -1 && out[0].s.gpr[DR_RCX] == 1,
+	      "death: case 0 %d %d\n", out[0].runner_failed, out[0].vector);
+	CHECK(out[1].runner_failed, "death: case 1 not reported\n");
+	CHECK(!out[2].runner_failed && out[2].vector == -1 && out[2].s.gpr[DR_RCX] == 21,
+	      "death: case 2 %d %d\n", out[2].runner_failed, out[2].vector);
+}
+
 int diff_selftest(void)
 {
 	test_add();
+	test_child_death();
 	test_faults();
 	test_memory_and_vectors();
 	test_compare();
