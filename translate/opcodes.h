@@ -87,31 +87,51 @@ enum x86_ops {
 #define X86F_REXB    (1u << 11)  /* row applies only with REX.B (90: XCHG r8, rAX) */
 #define X86F_EVEX    (1u << 12)  /* EVEX-encoded row */
 #define X86F_L0      (1u << 13)  /* VEX.L must be 0 */
+#define X86F_FALLBACK (1u << 14) /* without the feature, the prefix-less row (TZCNT -> BSF) */
 
 enum x86_block_class { X86_BLOCK_NONE = 0, X86_BLOCK_BRANCH = 1, X86_BLOCK_END = 2 };
 
-/* CPUID features a row needs. The engine raises #UD when the model lacks it. */
+/*
+ * CPUID features a row needs: name, QEMU's spelling, and where CPUID reports it
+ * (leaf, subleaf, register 0-3 = EAX..EDX, bit; SDM vol. 2, CPUID, tables 3-8..3-11,
+ * and APM vol. 3, appendix E). The engine raises #UD when the model lacks it
+ * (x86_insn_check_cpu). Keep it at most 64 entries: the engine caches a 64-bit mask.
+ */
 #define X86_FEATURES(F) \
-	F(BASE, "") F(X87, "fpu") F(CMOV, "cmov") F(CX8, "cx8") F(CX16, "cx16") \
-	F(MMX, "mmx") F(SSE, "sse") F(SSE2, "sse2") F(SSE3, "pni") F(SSSE3, "ssse3") \
-	F(SSE41, "sse4.1") F(SSE42, "sse4.2") F(SSE4A, "sse4a") F(POPCNT, "popcnt") \
-	F(LZCNT, "abm") F(BMI1, "bmi1") F(BMI2, "bmi2") F(ADX, "adx") F(MOVBE, "movbe") \
-	F(AES, "aes") F(PCLMUL, "pclmulqdq") F(RDRAND, "rdrand") F(RDSEED, "rdseed") \
-	F(RDTSCP, "rdtscp") F(RDPID, "rdpid") F(FXSR, "fxsr") F(XSAVE, "xsave") \
-	F(XSAVEOPT, "xsaveopt") F(XSAVEC, "xsavec") F(XSAVES, "xsaves") \
-	F(CLFLUSH, "clflush") F(CLFLUSHOPT, "clflushopt") F(CLWB, "clwb") \
-	F(VMX, "vmx") F(SVM, "svm") F(SMX, "smx") F(MONITOR, "monitor") \
-	F(MWAITX, "mwaitx") F(CLZERO, "clzero") F(SYSCALL, "syscall") F(SEP, "sep") \
-	F(LM, "lm") F(FSGSBASE, "fsgsbase") F(INVPCID, "invpcid") F(SMAP, "smap") \
-	F(PKU, "pku") F(RTM, "rtm") F(PREFETCHW, "3dnowprefetch") F(AVX, "avx") \
-	F(AVX2, "avx2") F(AVX512, "avx512f") F(SSE_PREF, "sse") F(SGX, "sgx") F(SHA, "sha-ni")
+	F(BASE, "", 0xffffffff, 0, 0, 0) \
+	F(X87, "fpu", 1, 0, 3, 0) F(CX8, "cx8", 1, 0, 3, 8) F(SEP, "sep", 1, 0, 3, 11) \
+	F(CMOV, "cmov", 1, 0, 3, 15) F(CLFLUSH, "clflush", 1, 0, 3, 19) \
+	F(MMX, "mmx", 1, 0, 3, 23) F(FXSR, "fxsr", 1, 0, 3, 24) F(SSE, "sse", 1, 0, 3, 25) \
+	F(SSE_PREF, "sse", 1, 0, 3, 25) F(SSE2, "sse2", 1, 0, 3, 26) \
+	F(SSE3, "pni", 1, 0, 2, 0) F(PCLMUL, "pclmulqdq", 1, 0, 2, 1) \
+	F(MONITOR, "monitor", 1, 0, 2, 3) F(VMX, "vmx", 1, 0, 2, 5) F(SMX, "smx", 1, 0, 2, 6) \
+	F(SSSE3, "ssse3", 1, 0, 2, 9) F(CX16, "cx16", 1, 0, 2, 13) \
+	F(SSE41, "sse4.1", 1, 0, 2, 19) F(SSE42, "sse4.2", 1, 0, 2, 20) \
+	F(MOVBE, "movbe", 1, 0, 2, 22) F(POPCNT, "popcnt", 1, 0, 2, 23) \
+	F(AES, "aes", 1, 0, 2, 25) F(XSAVE, "xsave", 1, 0, 2, 26) F(AVX, "avx", 1, 0, 2, 28) \
+	F(RDRAND, "rdrand", 1, 0, 2, 30) \
+	F(FSGSBASE, "fsgsbase", 7, 0, 1, 0) F(SGX, "sgx", 7, 0, 1, 2) \
+	F(BMI1, "bmi1", 7, 0, 1, 3) F(AVX2, "avx2", 7, 0, 1, 5) F(BMI2, "bmi2", 7, 0, 1, 8) \
+	F(INVPCID, "invpcid", 7, 0, 1, 10) F(RTM, "rtm", 7, 0, 1, 11) \
+	F(AVX512, "avx512f", 7, 0, 1, 16) F(RDSEED, "rdseed", 7, 0, 1, 18) \
+	F(ADX, "adx", 7, 0, 1, 19) F(SMAP, "smap", 7, 0, 1, 20) \
+	F(CLFLUSHOPT, "clflushopt", 7, 0, 1, 23) F(CLWB, "clwb", 7, 0, 1, 24) \
+	F(SHA, "sha-ni", 7, 0, 1, 29) F(PKU, "pku", 7, 0, 2, 3) F(RDPID, "rdpid", 7, 0, 2, 22) \
+	F(XSAVEOPT, "xsaveopt", 0xd, 1, 0, 0) F(XSAVEC, "xsavec", 0xd, 1, 0, 1) \
+	F(XSAVES, "xsaves", 0xd, 1, 0, 3) \
+	F(SVM, "svm", 0x80000001, 0, 2, 2) F(LZCNT, "abm", 0x80000001, 0, 2, 5) \
+	F(SSE4A, "sse4a", 0x80000001, 0, 2, 6) F(PREFETCHW, "3dnowprefetch", 0x80000001, 0, 2, 8) \
+	F(MWAITX, "mwaitx", 0x80000001, 0, 2, 29) F(SYSCALL, "syscall", 0x80000001, 0, 3, 11) \
+	F(RDTSCP, "rdtscp", 0x80000001, 0, 3, 27) F(LM, "lm", 0x80000001, 0, 3, 29) \
+	F(CLZERO, "clzero", 0x80000008, 0, 1, 0)
 
 enum x86_feature {
-#define X86_FEAT_ENUM(n, s) X86_FEAT_##n,
+#define X86_FEAT_ENUM(n, s, leaf, sub, reg, bit) X86_FEAT_##n,
 	X86_FEATURES(X86_FEAT_ENUM)
 #undef X86_FEAT_ENUM
 	X86_FEAT_COUNT
 };
+_Static_assert(X86_FEAT_COUNT <= 64, "the engine keeps the model's features in a uint64_t");
 
 /* QEMU's spelling of a feature ("sse4.1"), "" for BASE. */
 const char *x86_feature_name(enum x86_feature f);
@@ -203,6 +223,24 @@ const char *x86_feature_name(enum x86_feature f);
 #define X86_SVM_XSETBV     0x8d
 #define X86_SVM_INVPCID    0xa2
 
+/* Flag sets of opcodes_flags.def (RFLAGS bit positions). */
+#define X86_FL_0     0u
+#define X86_FL_C     RFLAGS_CF
+#define X86_FL_P     RFLAGS_PF
+#define X86_FL_A     RFLAGS_AF
+#define X86_FL_Z     RFLAGS_ZF
+#define X86_FL_O     RFLAGS_OF
+#define X86_FL_AC    (RFLAGS_AF | RFLAGS_CF)
+#define X86_FL_CZ    (RFLAGS_CF | RFLAGS_ZF)
+#define X86_FL_SZP   (RFLAGS_SF | RFLAGS_ZF | RFLAGS_PF)
+#define X86_FL_ZPC   (RFLAGS_ZF | RFLAGS_PF | RFLAGS_CF)
+#define X86_FL_OZC   (RFLAGS_OF | RFLAGS_ZF | RFLAGS_CF)
+#define X86_FL_OSZC  (RFLAGS_OF | RFLAGS_SF | RFLAGS_ZF | RFLAGS_CF)
+#define X86_FL_OSZAP (RFLAGS_OF | RFLAGS_SF | RFLAGS_ZF | RFLAGS_AF | RFLAGS_PF)
+#define X86_FL_SZAPC (RFLAGS_SF | RFLAGS_ZF | RFLAGS_AF | RFLAGS_PF | RFLAGS_CF)
+#define X86_FL_ALL   RFLAGS_ARITH
+#define X86_FL_CC    (1u << 31)  /* the condition in the opcode's low nibble */
+
 /* ------------------------------------------------------------ generated */
 
 /* The operations: one per distinct handler name (X86_NAME rows of the table). */
@@ -246,6 +284,19 @@ extern const struct x86_op_info x86_rows[];
 extern const unsigned x86_row_count;
 extern const exec_fn x86_handlers[X86_OP_COUNT];
 extern const char *const x86_op_names[X86_OP_COUNT];
+
+/* Whether v's CPU model reports feature f in CPUID (cpu_cpuid; not cheap: call it
+ * at translation time). */
+bool x86_cpu_has(const struct vcpu *v, enum x86_feature f);
+
+/* Apply the CPU model to a decoded instruction: 0, or -EXC_UD when the row's feature
+ * is missing. X86F_FALLBACK rows (F3 0F BC/BD) turn into their prefix-less row
+ * (BSF/BSR) instead, as on CPUs without BMI1/LZCNT (SDM vol. 2, TZCNT, LZCNT). */
+int x86_insn_check_cpu(const struct vcpu *v, struct x86_insn *i);
+
+/* Arithmetic flags (RFLAGS_CF..RFLAGS_OF) instruction i may read and always writes,
+ * from translate/opcodes_flags.def; operations not listed there read all, kill none. */
+void x86_insn_flags(const struct x86_insn *i, uint32_t *read, uint32_t *kill);
 
 static inline const struct x86_op_info *x86_insn_info(const struct x86_insn *i)
 {
