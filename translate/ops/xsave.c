@@ -194,16 +194,20 @@ void exec_FXSAVE(struct vcpu *v, const struct x86_insn *i)
 	uint8_t img[FXSAVE_SIZE];
 	uint64_t ea = insn_ea(v, i);
 	unsigned n = fx_fast(v) ? 0 : xmm_count(v);
+	/* As the hardware does: in 64-bit mode the reserved bytes 416-463 are written
+	 * as zeros; outside it nothing past XMM7 is written. 464-511 are software's. */
+	size_t len = n == 16 ? 464 : 160 + 16 * n;
 
 	fx_begin(v);
 	area_check(v, i, ea, 16, FXSAVE_SIZE, ACC_WRITE);
-	cpu_probe(v, i->seg, ea, 160 + 16 * n, ACC_WRITE);
+	cpu_probe(v, i->seg, ea, len, ACC_WRITE);
+	memset(img, 0, sizeof(img));
 	x87_store(s, img, rex_w(i));
 	put32(img + 24, s->mxcsr);
 	put32(img + 28, XS_MXCSR_MASK);
 	for (unsigned r = 0; r < n; r++)
 		memcpy(img + 160 + 16 * r, s->vr[r].b, 16);
-	cpu_st_buf(v, i->seg, ea, img, 160 + 16 * n);
+	cpu_st_buf(v, i->seg, ea, img, len);
 }
 
 void exec_FXRSTOR(struct vcpu *v, const struct x86_insn *i)

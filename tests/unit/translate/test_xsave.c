@@ -57,6 +57,8 @@ START_TEST(test_fxsave_vs_host)
 		memset(e->v.s.vr[r].b, 0x11 * (r + 1), 32);
 	e->v.s.mxcsr = 0x1fa0;
 	e->v.s.gpr[7] = EMU_DATA;
+	memset(g, 0xcc, sizeof(g));
+	emu_load(e, EMU_DATA, g, sizeof(g));
 	run(e, code, sizeof(code));
 	ck_assert_int_eq(e->exc_vector, -1);
 	emu_read(e, EMU_DATA, g, sizeof(g));
@@ -70,6 +72,9 @@ START_TEST(test_fxsave_vs_host)
 	ck_assert_uint_eq(rd(e, EMU_DATA + 28, 4), 0xffff);
 	ck_assert_uint_eq(rd(e, EMU_DATA + 160, 8), 0x1111111111111111ull);
 	ck_assert_uint_eq(rd(e, EMU_DATA + 400, 8), 0x1010101010101010ull);      /* XMM15 */
+	ck_assert_uint_eq(rd(e, EMU_DATA + 416, 8), 0);              /* reserved: zeroed */
+	ck_assert_uint_eq(rd(e, EMU_DATA + 456, 8), 0);
+	ck_assert_uint_eq(rd(e, EMU_DATA + 464, 8), 0xccccccccccccccccull); /* software's */
 	ck_assert_uint_eq(rd(e, EMU_DATA + 512 + 8, 8), EMU_CODE + 8); /* 64-bit FIP */
 	emu_free(e);
 }
