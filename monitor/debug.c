@@ -12,7 +12,9 @@
  * them), never in guest memory. Watchpoints use cpu/'s watch hook: while any exists,
  * data accesses bypass the TLB fast path and report here; the hook asks the engine
  * to stop after the instruction (trap-like, as x86 data breakpoints are, SDM vol. 3,
- * 19.2.4), and translations are made with inline IR off so that the stop is exact.
+ * 19.2.4). The engine checks for that after every instruction that stores, so write
+ * watchpoints cost only the slow path; a read or access watchpoint makes the session
+ * run one instruction per vcpu_run, since loads are not followed by that check.
  */
 #include "monitor/internal.h"
 
@@ -86,7 +88,6 @@ static void watch_arm(struct dbg *d)
 			continue;
 		v->watch_hook = on ? watch_hook : NULL;
 		cpu_tlb_flush(v);
-		translate_set_inline(v, !on);
 	}
 }
 
@@ -252,56 +253,67 @@ static enum run_exit dbg_run_cpu(struct dbg *d, unsigned idx, bool step)
 	struct vcpu *v = d->m.cpus[idx];
 	enum run_exit r;
 
-	if (!step)
-		return vcpu_run(v, DBG_SLICE);
+	if (!step) {
+		bool loads = false;
+
+		for (unsigned i = 0; i < d->nwatch; i++)
+			loads |= d->watch[i].kind != WATCH_WRITE;
+		return vcpu_run(v, loads ? 1 : DBG_SLICE);
+	}
 	translate_set_events(v, false);
 	r = vcpu_run(v, 1);
 	translate_set_events(v, true);
 	return r;
 }
 
+bool dbg_run_slice(struct dbg *d, enum run_exit *out)
+{
+	bool step = d->step_cpu >= 0;
+	unsigned idx = step ? (unsigned)d->step_cpu : d->next_cpu;
+	enum run_exit r;
+
+	if (d->stopped || !d->m.ncpus)
+		return false;
+	d->next_cpu = (d->next_cpu + 1) % d->m.ncpus;
+	r = dbg_run_cpu(d, idx, step);
+	*out = r;
+	if (d->why == STOP_WATCH) {
+		d->why = STOP_NONE;
+		dbg_stop(d, STOP_WATCH);
+		if (r == RUN_EXIT_REQUEST)
+			return false;
+	}
+	switch (r) {
+	case RUN_EXIT_LIMIT:
+		if (step) {
+			d->stop_cpu = idx;
+			dbg_stop(d, STOP_STEP);
+		}
+		return false;
+	case RUN_EXIT_BREAKPOINT:
+		d->stop_cpu = idx;
+		dbg_stop(d, STOP_BREAK);
+		return false;
+	case RUN_EXIT_HALT:
+		if (!step)
+			return true;
+		d->stop_cpu = idx;
+		dbg_stop(d, STOP_STEP);
+		return false;
+	default:
+		return true;
+	}
+}
+
 enum run_exit dbg_run(struct dbg *d)
 {
-	unsigned next = 0;
+	enum run_exit r;
 
 	for (;;) {
-		bool step = d->step_cpu >= 0;
-		unsigned idx = step ? (unsigned)d->step_cpu : next;
-		enum run_exit r;
-
 		dbg_service(d);
 		if (d->quit)
 			return RUN_EXIT_REQUEST;
-		if (d->stopped || !d->m.ncpus)
-			continue;
-		next = (next + 1) % d->m.ncpus;
-		r = dbg_run_cpu(d, idx, step);
-		if (d->why == STOP_WATCH) {
-			d->why = STOP_NONE;
-			dbg_stop(d, STOP_WATCH);
-			if (r == RUN_EXIT_REQUEST)
-				continue;
-		}
-		switch (r) {
-		case RUN_EXIT_LIMIT:
-			if (step) {
-				d->stop_cpu = idx;
-				dbg_stop(d, STOP_STEP);
-			}
-			continue;
-		case RUN_EXIT_BREAKPOINT:
-			d->stop_cpu = idx;
-			dbg_stop(d, STOP_BREAK);
-			continue;
-		case RUN_EXIT_HALT:
-			if (step) {
-				d->stop_cpu = idx;
-				dbg_stop(d, STOP_STEP);
-				continue;
-			}
+		if (dbg_run_slice(d, &r))
 			return r;
-		default:
-			return r;
-		}
 	}
 }

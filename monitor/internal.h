@@ -100,6 +100,7 @@ struct dbg {
 	unsigned nwatch;
 	uint64_t bps[TRANSLATE_MAX_BREAKPOINTS];
 	unsigned nbps;
+	unsigned next_cpu;              /* round robin */
 	struct gdb_stub *gdb;
 	struct mon *mon;
 };
@@ -113,6 +114,9 @@ void dbg_clear_points(struct dbg *d);
 /* Resume: step >= 0 single-steps that vCPU (the others stay), else all run. */
 void dbg_resume(struct dbg *d, int step);
 void dbg_stop(struct dbg *d, enum dbg_stop_why why);
+/* One turn of dbg_run without the sockets: run a slice (or the step) unless stopped.
+ * True when the machine must act on *out (vcpu_run's exit); false to go on. */
+bool dbg_run_slice(struct dbg *d, enum run_exit *out);
 
 /* Guest-virtual (linear) memory as the debugger sees it: through v's current page
  * tables without side effects, RAM only. Return 0, or -1 at the first byte that is

@@ -54,8 +54,8 @@ void translate_set_inline(struct vcpu *v, bool on);
  *    single-step must execute exactly the instruction at RIP);
  *  - translate_exit_after_insn: from inside an instruction (a watchpoint hook), leave
  *    the block once the instruction completes; with v->exit_request set, vcpu_run
- *    then returns RUN_EXIT_REQUEST. Precise only for translations made with inline
- *    off (every instruction ends with the check); else at the next store or block end.
+ *    then returns RUN_EXIT_REQUEST. The check follows every instruction that stores
+ *    (and every one run through its handler); after a load it waits for the block end.
  */
 #define TRANSLATE_MAX_BREAKPOINTS 32
 int translate_add_breakpoint(struct vcpu *v, uint64_t lin);
