@@ -499,6 +499,16 @@ void cpu_deliver_event(struct vcpu *v, int vector, enum event_type type, uint32_
  * delivering are handled inside (cpu_deliver_pending).
  */
 bool cpu_check_events(struct vcpu *v);
+/* A cheap test the run loop makes before calling cpu_check_events (and to chain
+ * blocks without returning to it): false only when cpu_check_events would certainly
+ * neither deliver nor change anything. Keep it in step with cpu_check_events. */
+static inline bool cpu_events_maybe(const struct vcpu *v)
+{
+	const struct cpu_bus *bus = v->bus;
+
+	return v->nmi_pending || v->s.intr_shadow || v->s.halted || v->shutdown ||
+	       ((v->s.rflags & RFLAGS_IF) && bus && bus->intr_pending && bus->intr_pending(bus->opaque));
+}
 /* The inner stack for privilege level dpl from the TSS (SDM vol. 3, 8.2.1, 8.7), for
  * event delivery and call gates: a 16/32-bit TSS gives SS:ESP with the SS checks of
  * vol. 2 INT n/CALL (#TS/#SS with error code | ext); a 64-bit TSS gives RSPn, or ISTn

@@ -293,6 +293,8 @@ bool x86_cpu_has(const struct vcpu *v, enum x86_feature f);
  * is missing. X86F_FALLBACK rows (F3 0F BC/BD) turn into their prefix-less row
  * (BSF/BSR) instead, as on CPUs without BMI1/LZCNT (SDM vol. 2, TZCNT, LZCNT). */
 int x86_insn_check_cpu(const struct vcpu *v, struct x86_insn *i);
+/* The same with the model's features already in a mask (bit f = X86_FEAT_f present). */
+int x86_insn_check_features(uint64_t have, struct x86_insn *i);
 
 /* Arithmetic flags (RFLAGS_CF..RFLAGS_OF) instruction i may read and always writes,
  * from translate/opcodes_flags.def; operations not listed there read all, kill none. */

@@ -113,6 +113,13 @@ START_TEST(test_cpu_features)
 	ck_assert_int_eq(x86_insn_check_cpu(&v, &i), -EXC_UD);
 	ck_assert_int_eq(x86_decode(&i, addps, sizeof(addps), 8), 0);
 	ck_assert_int_eq(x86_insn_check_cpu(&v, &i), 0);
+	/* the mask form: no features at all */
+	ck_assert_int_eq(x86_decode(&i, tzcnt, sizeof(tzcnt), 8), 0);
+	ck_assert_int_eq(x86_insn_check_features(0, &i), 0);
+	ck_assert_str_eq(x86_op_name(i.op), "BSF");
+	ck_assert_int_eq(x86_decode(&i, addps, sizeof(addps), 8), 0);
+	ck_assert_int_eq(x86_insn_check_features(0, &i), -EXC_UD);
+	ck_assert_int_eq(x86_insn_check_features(1ull << X86_FEAT_SSE, &i), 0);
 }
 END_TEST
 
