@@ -320,6 +320,7 @@ struct sse_case {
 	uint8_t len;
 	bool fp;                /* may raise SIMD FP exceptions: also run with some unmasked */
 	bool flags;             /* writes the arithmetic flags: compare them */
+	bool rex;               /* has a REX prefix: 64-bit mode only */
 };
 
 #include "test_sse_cases.h"
@@ -387,7 +388,7 @@ END_TEST
  */
 START_TEST(test_engine_sequences)
 {
-	struct emu *e = emu_new(EMU_LONG64, 0);
+	struct emu *e = emu_new(_i ? EMU_PROT32 : EMU_LONG64, 0);
 	size_t ncases = sizeof(k_cases) / sizeof(k_cases[0]);
 
 	for (unsigned iter = 0; iter < 60; iter++) {
@@ -400,6 +401,8 @@ START_TEST(test_engine_sequences)
 		while (count < 40) {
 			const struct sse_case *c = &k_cases[rnd() % ncases];
 
+			if (_i && c->rex)
+				continue;
 			memcpy(code + n, c->insn, c->len);
 			n += c->len;
 			count++;
@@ -419,10 +422,16 @@ START_TEST(test_engine_sequences)
 		      e->exc_vector, (unsigned long long)e->icount, last);
 		state_get(&e->v.s, &got);
 		emu_read(e, EMU_DATA, got.mem, sizeof(got.mem));
+		/* 32-bit protected mode runs the same bytes: the same results, in the low
+		 * halves of the GPRs (the native run is 64-bit code). */
+		for (unsigned k = 0; _i && k < 8; k++) {
+			want.gpr[k] &= 0xffffffffu;
+			got.gpr[k] &= 0xffffffffu;
+		}
 		compare(&(struct sse_case){ .name = "sequence" }, iter, &want, &got);
 	}
 	/* An unmasked exception stops at its own instruction, the ones before retired. */
-	{
+	if (!_i) {
 		static const uint8_t code[] = { 0x0f, 0x58, 0xdb, 0xf3, 0x0f, 0x5e, 0xca, 0x0f, 0x58, 0xdb };
 		struct sse_state st;
 
@@ -458,7 +467,7 @@ int main(void)
 	suite_add_tcase(s, tc);
 	tcase_add_checked_fixture(tf, emu_setup, emu_teardown);
 	sse_add_fault_tests(tf);
-	tcase_add_test(tf, test_engine_sequences);
+	tcase_add_loop_test(tf, test_engine_sequences, 0, 2);       /* 64-bit, 32-bit mode */
 	suite_add_tcase(s, tf);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
