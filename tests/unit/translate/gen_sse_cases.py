@@ -31,7 +31,8 @@ for n, h in [('CVTPS2PD','0f5aca'),('CVTPD2PS','660f5aca'),('CVTSS2SD','f30f5aca
              ('CVTSS2SI','f30f2dc1'),('CVTSS2SI q','f3480f2dc1'),('CVTTSS2SI','f30f2cc1'),('CVTSD2SI','f20f2dc1'),
              ('CVTSD2SI q','f2480f2d0e'),('CVTTSD2SI q','f2480f2cc1'),
              ('CVTPI2PS','0f2aca'),('CVTPI2PD','660f2aca'),('CVTPS2PI','0f2dca'),('CVTTPS2PI','0f2cca'),
-             ('CVTPD2PI','660f2dca'),('CVTTPD2PI','660f2cca')]:
+             ('CVTPD2PI','660f2dca'),('CVTTPD2PI','660f2cca'),('CVTPS2PI m','0f2d0e'),
+             ('CVTTPD2PI m','660f2c0e'),('CVTPI2PS m','0f2a0e'),('CVTPI2PD m','660f2a0e')]:
     c(n, h, True)
 for imm in [0,1,2,3,4,8,9,0xc]:
     c('ROUNDPS %d' % imm, '660f3a08ca%02x' % imm, True)
