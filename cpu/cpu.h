@@ -522,6 +522,13 @@ static inline bool cpu_events_maybe(const struct vcpu *v)
 void cpu_tss_stack32(struct vcpu *v, unsigned dpl, uint32_t ext, struct seg_cache *ss,
 		     uint64_t *ss_raw, uint64_t *sp);
 uint64_t cpu_tss_stack64(struct vcpu *v, unsigned dpl, unsigned ist, uint32_t ext);
+/* Hardware task switch (cpu/task.c, SDM vol. 3, 8.3) to the TSS selected by sel, for
+ * a JMP, CALL, IRET (NT = 1: back link) or an event through a task gate; next_rip is
+ * the EIP saved in the old TSS. Faults raise (#GP/#TS/#NP/#SS as table 8-1 says).
+ * cpu_task_push_error pushes an event's error code on the new task's stack. */
+enum task_src { TASK_JMP, TASK_CALL, TASK_IRET, TASK_INT };
+void cpu_task_switch(struct vcpu *v, uint16_t sel, enum task_src src, uint64_t next_rip);
+void cpu_task_push_error(struct vcpu *v, uint32_t err);
 /* Make an NMI pending (machine: NMI button, LAPIC LINT1/NMI IPI). */
 void cpu_inject_nmi(struct vcpu *v);
 /* Start an interrupt shadow for the instruction at next_rip (STI when IF was 0, MOV SS,
