@@ -36,10 +36,11 @@ class Monitor:
             buf += chunk
         return buf[: -len(PROMPT)].decode() if buf.endswith(PROMPT) else buf.decode()
 
-    def cmd(self, line):
+    def cmd(self, line, quiet=False):
         self.s.sendall(line.encode() + b"\n")
         out = self.read_prompt()
-        print("(elzero) " + line + "\n" + out, end="")
+        if not quiet:
+            print("(elzero) " + line + "\n" + out, end="")
         return out
 
 
@@ -94,13 +95,18 @@ def main():
 
         # let it run (with "hold" the guest spins at the end, in 64-bit mode) and stop it
         m.cmd("cont")
+        # commands are served between slices of guest execution: ask until it got there
+        for _ in range(100000):
+            if "mode=64-bit" in m.cmd("info registers", quiet=True):
+                break
         m.cmd("stop")
         out = m.cmd("info cpus")
         check("(stopped)" in out, "stop")
         out = m.cmd("info tb")
         check(re.search(r"CPU#0: blocks translated [1-9]", out), "info tb counts blocks")
         out = m.cmd("info registers")
-        if "mode=64-bit" in out:        # it got there (it does, unless the host is very slow)
+        check("mode=64-bit" in out, "cont: the guest reached 64-bit mode")
+        if "mode=64-bit" in out:
             out = m.cmd("info mem")
             check(re.search(r"^0000000000000000-[0-9a-f]{16} [0-9a-f]{16} -rw$", out, re.M),
                   "info mem: the identity map, supervisor read/write")
