@@ -123,8 +123,8 @@ struct cli_option {
 	cli_opt_fn fn;
 	const char *help;               /* NULL: an alias, not listed by -help */
 };
-extern const struct cli_option cli_options[];
-extern const unsigned cli_noptions;
+extern const struct cli_option g_cli_options[];
+extern const unsigned g_cli_noptions;
 
 int cli_opt_device(struct cli *c, const char *opt, const char *arg);      /* devices.c */
 int cli_opt_global(struct cli *c, const char *opt, const char *arg);

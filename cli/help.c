@@ -15,8 +15,8 @@ void cli_print_help(FILE *out)
 	fprintf(out, "elzero %s - x86-64 nested-virtualization emulator (QEMU-compatible command line)\n",
 		elzero_version());
 	fprintf(out, "usage: elzero [options]\n\nOptions (one dash or two; an argument is the next word):\n");
-	for (unsigned i = 0; i < cli_noptions; i++) {
-		const struct cli_option *o = &cli_options[i];
+	for (unsigned i = 0; i < g_cli_noptions; i++) {
+		const struct cli_option *o = &g_cli_options[i];
 		char left[80];
 
 		if (!o->help)

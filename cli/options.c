@@ -53,36 +53,35 @@ static int opt_append(struct cli *c, const char *opt, const char *arg)
 	return 0;
 }
 
+static const struct cli_prop_rule mem_rules[] = {
+	{ "size", NULL }, { "slots", "#" }, { "maxmem", NULL },
+};
+
 /* -m [size=]SIZE[,slots=N,maxmem=SIZE]; a bare number is in MiB. */
 static int opt_m(struct cli *c, const char *opt, const char *arg)
 {
 	struct cli_props ps;
 	char err[128];
-	const char *size;
+	const char *size, *maxmem;
 	uint64_t bytes, v;
-	int err_code, r = -1;
+	int rc, r = -1;
 
 	if (cli_props_parse(&ps, arg, "size", err, sizeof(err)))
 		return cli_error(c, "%s: %s", opt, err);
-	for (unsigned i = 0; i < ps.n; i++) {
-		const char *k = ps.p[i].key;
-
-		if (strcmp(k, "size") && strcmp(k, "slots") && strcmp(k, "maxmem")) {
-			cli_error(c, "%s: unknown property '%s'", opt, k);
-			goto out;
-		}
-	}
+	if (cli_props_check(c, opt, &ps, mem_rules, sizeof(mem_rules) / sizeof(mem_rules[0])))
+		goto out;
 	size = cli_props_get(&ps, "size");
+	maxmem = cli_props_get(&ps, "maxmem");
 	if (!size) {
 		cli_error(c, "%s: missing size", opt);
 		goto out;
 	}
-	err_code = parse_size(size, 1ull << 20, &bytes);
-	if (err_code == -EINVAL || (err_code == 0 && bytes == 0)) {
+	rc = parse_size(size, 1ull << 20, &bytes);
+	if (rc == -EINVAL || (rc == 0 && bytes == 0)) {
 		cli_error(c, "%s: invalid size '%s'", opt, size);
 		goto out;
 	}
-	if (err_code == -ERANGE || bytes > MAX_RAM) {
+	if (rc == -ERANGE || bytes > MAX_RAM) {
 		cli_error(c, "%s: size '%s' is too large (at most 1T)", opt, size);
 		goto out;
 	}
@@ -90,16 +89,11 @@ static int opt_m(struct cli *c, const char *opt, const char *arg)
 		cli_error(c, "%s: size '%s' is too small (at least 1M)", opt, size);
 		goto out;
 	}
-	if (cli_props_get(&ps, "slots") && parse_uint(cli_props_get(&ps, "slots"), &v)) {
-		cli_error(c, "%s: invalid slots '%s'", opt, cli_props_get(&ps, "slots"));
+	if (maxmem && parse_size(maxmem, 1ull << 20, &v)) {
+		cli_error(c, "%s: invalid maxmem '%s'", opt, maxmem);
 		goto out;
 	}
-	if (cli_props_get(&ps, "maxmem") && parse_size(cli_props_get(&ps, "maxmem"), 1ull << 20, &v)) {
-		cli_error(c, "%s: invalid maxmem '%s'", opt, cli_props_get(&ps, "maxmem"));
-		goto out;
-	}
-	if ((cli_props_get(&ps, "slots") || cli_props_get(&ps, "maxmem")) &&
-	    cli_require(c, opt, FEAT_MEM_HOTPLUG))
+	if ((maxmem || cli_props_get(&ps, "slots")) && cli_require(c, opt, FEAT_MEM_HOTPLUG))
 		goto out;
 	/* QEMU rounds RAM up to 8 KiB */
 	c->cfg.ram_size = (bytes + 8191) & ~8191ull;
@@ -241,7 +235,7 @@ static int opt_nodefaults(struct cli *c, const char *opt, const char *arg)
 	return 0;
 }
 
-const struct cli_option cli_options[] = {
+const struct cli_option g_cli_options[] = {
 	{ "help", NULL, opt_help, "print this help and exit (also -h)" },
 	{ "h", NULL, opt_help, NULL },
 	{ "version", NULL, opt_version, "print the version and exit" },
@@ -279,7 +273,7 @@ const struct cli_option cli_options[] = {
 	{ "d", "ITEM[,ITEM...]", opt_d, "log these items (-d help)" },
 	{ "D", "FILE", opt_D, "log to FILE instead of stderr" },
 };
-const unsigned cli_noptions = sizeof(cli_options) / sizeof(cli_options[0]);
+const unsigned g_cli_noptions = sizeof(g_cli_options) / sizeof(g_cli_options[0]);
 
 static const struct cli_option *option_find(const char *word)
 {
@@ -287,9 +281,9 @@ static const struct cli_option *option_find(const char *word)
 
 	if (name[0] == '-')
 		name++;
-	for (unsigned i = 0; i < cli_noptions; i++)
-		if (!strcmp(cli_options[i].name, name))
-			return &cli_options[i];
+	for (unsigned i = 0; i < g_cli_noptions; i++)
+		if (!strcmp(g_cli_options[i].name, name))
+			return &g_cli_options[i];
 	return NULL;
 }
 

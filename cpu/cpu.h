@@ -430,6 +430,16 @@ static inline void cpu_intercept(struct vcpu *v, enum intercept_kind kind, uint6
 		v->intercept(v, kind, info, insn);
 }
 
+/* Canonical for the current linear-address width: 48 bits, or 57 with CR4.LA57
+ * (SDM vol. 1, 3.3.7.1). */
+static inline bool cpu_canonical_addr(const struct vcpu *v, uint64_t lin)
+{
+	unsigned bits = (v->s.cr4 & CR4_LA57) ? 57 : 48;
+	int64_t x = (int64_t)(lin << (64 - bits)) >> (64 - bits);
+
+	return (uint64_t)x == lin;
+}
+
 /* ---------------------------------------------------------------- lifecycle */
 
 /* Reset to the SDM power-up state (SDM vol. 3, 10.1.1, table 10-1). */
@@ -487,6 +497,13 @@ void cpu_deliver_event(struct vcpu *v, int vector, enum event_type type, uint32_
  * delivering are handled inside (cpu_deliver_pending).
  */
 bool cpu_check_events(struct vcpu *v);
+/* The inner stack for privilege level dpl from the TSS (SDM vol. 3, 8.2.1, 8.7), for
+ * event delivery and call gates: a 16/32-bit TSS gives SS:ESP with the SS checks of
+ * vol. 2 INT n/CALL (#TS/#SS with error code | ext); a 64-bit TSS gives RSPn, or ISTn
+ * when ist != 0. Raises on failure. */
+void cpu_tss_stack32(struct vcpu *v, unsigned dpl, uint32_t ext, struct seg_cache *ss,
+		     uint64_t *ss_raw, uint64_t *sp);
+uint64_t cpu_tss_stack64(struct vcpu *v, unsigned dpl, unsigned ist, uint32_t ext);
 /* Make an NMI pending (machine: NMI button, LAPIC LINT1/NMI IPI). */
 void cpu_inject_nmi(struct vcpu *v);
 /* Start an interrupt shadow for the instruction at next_rip (STI when IF was 0, MOV SS,
@@ -566,6 +583,18 @@ void cpu_seg_check_load(struct vcpu *v, unsigned seg, uint16_t sel, struct seg_c
 void cpu_seg_commit(struct vcpu *v, unsigned seg, const struct seg_cache *sc, uint64_t raw);
 void cpu_load_seg(struct vcpu *v, unsigned seg, uint16_t sel);
 
+/* ---------------------------------------------------------------- control registers */
+
+/* Load CR0/CR3/CR4/CR8 with the checks of MOV CR (cpu/cr.c): 0, or -1 when the write
+ * #GPs (nothing changed). Side effects: EFER.LMA on paging changes with EFER.LME,
+ * PAE PDPTE loads, TLB flushes. Privilege and intercepts are the caller's. */
+int cpu_set_cr0(struct vcpu *v, uint64_t val) __attribute__((warn_unused_result));
+int cpu_set_cr3(struct vcpu *v, uint64_t val) __attribute__((warn_unused_result));
+int cpu_set_cr4(struct vcpu *v, uint64_t val) __attribute__((warn_unused_result));
+int cpu_set_cr8(struct vcpu *v, uint64_t val) __attribute__((warn_unused_result));
+/* The CR4 bits the vCPU's model allows (the rest are reserved). */
+uint64_t cpu_cr4_valid(const struct vcpu *v);
+
 /* ---------------------------------------------------------------- MSRs (cpu/msr.c) */
 
 /* RDMSR/WRMSR semantics without raising: 0 on success, -1 when the access #GPs
@@ -577,7 +606,9 @@ void cpu_msr_add_hook(struct vcpu *v, msr_hook_fn fn, void *opaque);
 /* IA32_TIME_STAMP_COUNTER as the guest sees it (before VMX/SVM offsetting). */
 uint64_t cpu_tsc(const struct vcpu *v);
 
-/* Port I/O with the permission checks of SDM vol. 1, 19.5 (IOPL, TSS bitmap). */
+/* Port I/O with the permission checks of SDM vol. 1, 19.5 (IOPL, TSS bitmap): #GP(0)
+ * when denied. cpu_pio_check is the check alone (IN/OUT run it before the intercept). */
+void cpu_pio_check(struct vcpu *v, uint16_t port, unsigned size);
 uint32_t cpu_pio_in(struct vcpu *v, uint16_t port, unsigned size);
 void cpu_pio_out(struct vcpu *v, uint16_t port, unsigned size, uint32_t val);
 

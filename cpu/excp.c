@@ -64,7 +64,7 @@ static uint64_t frame_linear(struct vcpu *v, const struct frame *f, uint64_t sp,
 	uint64_t last = sp + size - 1;
 
 	if (f->lm) {
-		if (!cpu_canonical(v, sp) || !cpu_canonical(v, last))
+		if (!cpu_canonical_addr(v, sp) || !cpu_canonical_addr(v, last))
 			cpu_raise(v, EXC_SS, f->fault_err);
 		return sp;
 	}
@@ -171,7 +171,7 @@ static void load_handler_cs(struct vcpu *v, uint16_t sel, uint32_t ext, bool lm,
 }
 
 /* SS:ESP for privilege level dpl from a 32- or 16-bit TSS (SDM vol. 3, 8.2.1, 8.6). */
-static void tss_stack32(struct vcpu *v, unsigned dpl, uint32_t ext, struct seg_cache *ss,
+void cpu_tss_stack32(struct vcpu *v, unsigned dpl, uint32_t ext, struct seg_cache *ss,
 			uint64_t *ss_raw, uint64_t *sp)
 {
 	const struct seg_cache *tr = &v->s.seg[SEG_TR];
@@ -202,7 +202,7 @@ static void tss_stack32(struct vcpu *v, unsigned dpl, uint32_t ext, struct seg_c
 }
 
 /* RSPn or ISTn from the 64-bit TSS (SDM vol. 3, 8.7, figure 8-11). */
-static uint64_t tss_stack64(struct vcpu *v, unsigned dpl, unsigned ist, uint32_t ext)
+uint64_t cpu_tss_stack64(struct vcpu *v, unsigned dpl, unsigned ist, uint32_t ext)
 {
 	const struct seg_cache *tr = &v->s.seg[SEG_TR];
 	unsigned off = ist ? 0x1c + 8 * ist : 4 + 8 * dpl;
@@ -289,7 +289,7 @@ static void deliver_prot(struct vcpu *v, const struct event *e)
 	if (off > cs.limit)
 		cpu_raise(v, EXC_GP, e->ext);
 	if (outer) {
-		tss_stack32(v, dpl, e->ext, &ss, ss_raw, &sp);
+		cpu_tss_stack32(v, dpl, e->ext, &ss, ss_raw, &sp);
 		frame_init(&f, &ss, sp, false, dpl == 3, (ss.sel & ~3u) | e->ext);
 	} else {
 		frame_init(&f, &s->seg[SEG_SS], s->gpr[4], false, dpl == 3, e->ext);
@@ -341,7 +341,7 @@ static void deliver_long(struct vcpu *v, const struct event *e)
 	off = (lo & 0xffff) | (((lo >> 48) & 0xffff) << 16) | ((hi & 0xffffffffu) << 32);
 	ist = (lo >> 32) & 7;
 	load_handler_cs(v, sel, e->ext, true, &cs, cs_raw);
-	if (!cpu_canonical(v, off))
+	if (!cpu_canonical_addr(v, off))
 		cpu_raise(v, EXC_GP, e->ext);
 	dpl = (cs.attr & SEGA_DPL_MASK) >> SEGA_DPL_SHIFT;
 	outer = !(cs.attr & 4) && dpl < cpl;
@@ -350,7 +350,7 @@ static void deliver_long(struct vcpu *v, const struct event *e)
 	/* 6.14.4-6.14.5: the new RSP comes from the TSS on a privilege change or an IST
 	 * gate, is aligned to 16 bytes, and SS:RSP is always pushed. */
 	if (outer || ist)
-		sp = tss_stack64(v, dpl, ist, e->ext);
+		sp = cpu_tss_stack64(v, dpl, ist, e->ext);
 	else
 		sp = s->gpr[4];
 	frame_init(&f, &s->seg[SEG_SS], sp & ~15ull, true, dpl == 3, e->ext);

@@ -33,15 +33,6 @@ static inline uint64_t paging_addr_mask(const struct vcpu *v)
 	return ((1ull << v->phys_bits) - 1) & ~0xfffull;
 }
 
-/* Canonical for the current linear-address width (48, or 57 with CR4.LA57). */
-static inline bool cpu_canonical(const struct vcpu *v, uint64_t lin)
-{
-	unsigned bits = (v->s.cr4 & CR4_LA57) ? 57 : 48;
-	int64_t x = (int64_t)(lin << (64 - bits)) >> (64 - bits);
-
-	return (uint64_t)x == lin;
-}
-
 /* Access class bits for the TLB tag of an explicit data access at the current CPL. */
 static inline unsigned mem_explicit_ma(const struct vcpu *v)
 {

@@ -96,7 +96,7 @@ static uint64_t seg_linear_64(struct vcpu *v, unsigned seg, uint64_t off, size_t
 	uint64_t base = (seg == SEG_FS || seg == SEG_GS) ? v->s.seg[seg].base : 0;
 	uint64_t lin = base + off;
 
-	if (!cpu_canonical(v, lin) || (len > 1 && !cpu_canonical(v, lin + len - 1)))
+	if (!cpu_canonical_addr(v, lin) || (len > 1 && !cpu_canonical_addr(v, lin + len - 1)))
 		seg_fault(v, seg);
 	return lin;
 }
@@ -108,7 +108,7 @@ uint64_t cpu_seg_linear(struct vcpu *v, unsigned seg, uint64_t off, size_t len, 
 
 	if (seg == SEG_NONE) {
 		if (cpu_long_mode(&v->s)) {
-			if (!cpu_canonical(v, off) || (len > 1 && !cpu_canonical(v, off + len - 1)))
+			if (!cpu_canonical_addr(v, off) || (len > 1 && !cpu_canonical_addr(v, off + len - 1)))
 				cpu_raise(v, EXC_GP, 0);
 			return off;
 		}
@@ -426,7 +426,7 @@ size_t cpu_fetch_code(struct vcpu *v, uint64_t lin, uint8_t *buf, size_t len, ui
 
 	if (!cpu_long_mode(&v->s))
 		lin = (uint32_t)lin;
-	else if (!cpu_canonical(v, lin))
+	else if (!cpu_canonical_addr(v, lin))
 		cpu_raise(v, EXC_GP, 0);        /* SDM vol. 1, 3.3.7.1 */
 	while (done < len) {
 		size_t n = 4096 - (lin & 0xfff);
@@ -440,7 +440,7 @@ size_t cpu_fetch_code(struct vcpu *v, uint64_t lin, uint8_t *buf, size_t len, ui
 			/* Later pages: stop at the first inaccessible byte, no fault. */
 			struct tlb_entry *e = tlb_slot(v, lin, ma);
 
-			if (cpu_long_mode(&v->s) && !cpu_canonical(v, lin))
+			if (cpu_long_mode(&v->s) && !cpu_canonical_addr(v, lin))
 				break;
 			if (e->vpage != tlb_tag(lin, ma) && paging_walk(v, lin, ma, &r))
 				break;

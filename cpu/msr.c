@@ -226,7 +226,7 @@ static int rdmsr_arch(struct vcpu *v, uint32_t index, uint64_t *val)
 
 static int canonical_or_gp(const struct vcpu *v, uint64_t val)
 {
-	return cpu_canonical(v, val) ? 0 : -1;
+	return cpu_canonical_addr(v, val) ? 0 : -1;
 }
 
 static int wrmsr_arch(struct vcpu *v, uint32_t index, uint64_t val)

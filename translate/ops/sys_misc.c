@@ -1,0 +1,70 @@
+/*
+ * translate/ops/sys_misc.c - INVLPG, WBINVD, INVD, CLFLUSH, MONITOR, MWAIT. Intel SDM
+ * vol. 2 (edition in docs/spec-versions.md), the instruction pages. There are no
+ * caches to write back: the cache instructions keep only their checks and intercepts.
+ */
+#include "translate/ops/sys.h"
+
+void exec_INVLPG(struct vcpu *v, const struct x86_insn *i)
+{
+	uint64_t off = insn_ea(v, i), lin;
+	unsigned seg = i->seg;
+
+	sys_need_cpl0(v);
+	/* The linear address of the operand, without access checks: INVLPG of a
+	 * non-canonical address is a no-op (vol. 2, INVLPG). */
+	if (cpu_64bit_mode(&v->s))
+		lin = off + ((seg == SEG_FS || seg == SEG_GS) ? v->s.seg[seg].base : 0);
+	else
+		lin = (uint32_t)(v->s.seg[seg].base + off);
+	cpu_intercept(v, ICPT_INVLPG, lin, i);
+	if (cpu_64bit_mode(&v->s) && !cpu_canonical_addr(v, lin))
+		return;
+	cpu_tlb_flush_page(v, lin);
+}
+
+void exec_WBINVD(struct vcpu *v, const struct x86_insn *i)
+{
+	sys_need_cpl0(v);
+	cpu_intercept(v, ICPT_WBINVD, 0, i);
+}
+
+void exec_INVD(struct vcpu *v, const struct x86_insn *i)
+{
+	sys_need_cpl0(v);
+	cpu_intercept(v, ICPT_INVD, 0, i);
+}
+
+/* CLFLUSH faults like a byte read of its operand (vol. 2, CLFLUSH). */
+void exec_CLFLUSH(struct vcpu *v, const struct x86_insn *i)
+{
+	cpu_probe(v, i->seg, insn_ea(v, i), 1, ACC_READ);
+}
+
+/* MONITOR/MWAIT: #UD unless the model advertises them; then CPL 0 only (no
+ * MONITOR_MISC_ENABLE user-mode option), and MWAIT returns at once (an allowed
+ * spurious wake-up). */
+static void monitor_checks(struct vcpu *v)
+{
+	if (!cpu_has_feature(v, "monitor"))
+		cpu_raise(v, EXC_UD, EXC_NO_ERROR);
+	sys_need_cpl0(v);
+}
+
+void exec_MONITOR(struct vcpu *v, const struct x86_insn *i)
+{
+	monitor_checks(v);
+	if ((uint32_t)v->s.gpr[1] != 0)
+		cpu_raise(v, EXC_GP, 0);        /* no extensions defined in ECX */
+	cpu_intercept(v, ICPT_MONITOR, 0, i);
+	cpu_probe(v, i->seg == SEG_NONE ? SEG_DS : i->seg,
+		  v->s.gpr[0] & size_mask(i->addrsize), 1, ACC_READ);
+}
+
+void exec_MWAIT(struct vcpu *v, const struct x86_insn *i)
+{
+	monitor_checks(v);
+	if ((uint32_t)v->s.gpr[1] > 1)
+		cpu_raise(v, EXC_GP, 0);        /* only ECX[0] (interrupt break) is defined */
+	cpu_intercept(v, ICPT_MWAIT, 0, i);
+}
