@@ -155,7 +155,8 @@ union vreg {
  * CC_OP_ADDB + log2(size) is the right op. Recorded values may carry bits above the
  * operand size (cpu/flags.c masks them); carry-in/borrow-in is bit 0 of cc_src2.
  * SHL/SAR: "value shifted by count-1" is the operand after all but the last 1-bit
- * shift (SHR uses CC_OP_SAR with a logical shift: OF comes out as the old MSB).
+ * shift (CF); src2 is the original operand (OF: Intel computes it from the first 1-bit
+ * step at every count). SHR uses CC_OP_SAR with a logical shift.
  * Undefined flags follow Intel (docs/undefined-flags.md).
  */
 enum cc_op {
@@ -168,8 +169,8 @@ enum cc_op {
 	CC_SIZES(CC_OP_LOGIC),  /* dst = res; CF = OF = 0; AF undefined (0) */
 	CC_SIZES(CC_OP_INC),    /* dst = res, src = old CF (INC keeps CF) */
 	CC_SIZES(CC_OP_DEC),    /* dst = res, src = old CF */
-	CC_SIZES(CC_OP_SHL),    /* dst = res, src = value shifted by count-1 */
-	CC_SIZES(CC_OP_SAR),    /* dst = res, src = value shifted by count-1 (SAR and SHR) */
+	CC_SIZES(CC_OP_SHL),    /* dst = res, src = value shifted by count-1, src2 = original */
+	CC_SIZES(CC_OP_SAR),    /* same as SHL (SAR, and SHR with a logical shift) */
 	CC_SIZES(CC_OP_MUL),    /* dst = low result, src = nonzero when CF=OF=1 */
 #undef CC_SIZES
 	CC_OP_COUNT
@@ -497,6 +498,16 @@ void cpu_deliver_event(struct vcpu *v, int vector, enum event_type type, uint32_
  * delivering are handled inside (cpu_deliver_pending).
  */
 bool cpu_check_events(struct vcpu *v);
+/* A cheap test the run loop makes before calling cpu_check_events (and to chain
+ * blocks without returning to it): false only when cpu_check_events would certainly
+ * neither deliver nor change anything. Keep it in step with cpu_check_events. */
+static inline bool cpu_events_maybe(const struct vcpu *v)
+{
+	const struct cpu_bus *bus = v->bus;
+
+	return v->nmi_pending || v->s.intr_shadow || v->s.halted || v->shutdown ||
+	       ((v->s.rflags & RFLAGS_IF) && bus && bus->intr_pending && bus->intr_pending(bus->opaque));
+}
 /* The inner stack for privilege level dpl from the TSS (SDM vol. 3, 8.2.1, 8.7), for
  * event delivery and call gates: a 16/32-bit TSS gives SS:ESP with the SS checks of
  * vol. 2 INT n/CALL (#TS/#SS with error code | ext); a 64-bit TSS gives RSPn, or ISTn

@@ -31,17 +31,6 @@ static int __attribute__((format(printf, 1, 2))) pc_fail(const char *fmt, ...)
 	return -1;
 }
 
-static bool parse_u16(const char *s, uint16_t *out)
-{
-	char *end;
-	unsigned long v = strtoul(s, &end, 0);
-
-	if (!*s || *end || v > 0xffff)
-		return false;
-	*out = (uint16_t)v;
-	return true;
-}
-
 static int pc_add_serial(struct pc *pc, const char *spec)
 {
 	char err[256];
@@ -64,19 +53,16 @@ static int pc_add_serial(struct pc *pc, const char *spec)
 static int pc_add_device(struct pc *pc, const struct device_config *d)
 {
 	if (!strcmp(d->driver, "isa-debug-exit")) {
-		uint16_t base = 0x501, size = 2;        /* QEMU's defaults */
+		uint64_t base, size;
 
-		for (unsigned i = 0; i < d->nprops; i++) {
-			const struct device_prop *p = &d->props[i];
-			uint16_t *dst = !strcmp(p->key, "iobase") ? &base : !strcmp(p->key, "iosize") ? &size : NULL;
-
-			if (!dst)
-				return pc_fail("isa-debug-exit: unknown property '%s'", p->key);
-			if (!parse_u16(p->value, dst))
-				return pc_fail("isa-debug-exit: bad value '%s' for %s", p->value, p->key);
-		}
-		if (debugexit_init(pc, base, size))
-			return pc_fail("isa-debug-exit: ports %#x-%#x overlap another device", base, base + size - 1);
+		/* -device, else -global, else the type's default (hw/devtypes.c) */
+		if (device_prop_uint(pc->cfg, d, "iobase", &base) ||
+		    device_prop_uint(pc->cfg, d, "iosize", &size) || base > 0xffff || !size ||
+		    size > 0x10000 - base)
+			return pc_fail("isa-debug-exit: iobase/iosize out of the I/O port range");
+		if (debugexit_init(pc, (uint16_t)base, (uint16_t)size))
+			return pc_fail("isa-debug-exit: ports %#x-%#x overlap another device",
+				       (unsigned)base, (unsigned)(base + size - 1));
 		return 0;
 	}
 	return pc_fail("-device %s: not yet supported", d->driver);

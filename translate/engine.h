@@ -53,6 +53,8 @@ struct tb {
 	struct tb *hash_next;
 	struct tb *page_next[2];
 	struct tb *dead_next;
+	struct tb *jmp[2];      /* the block each direct exit led to last time... */
+	uint64_t jmp_epoch[2];  /* ...valid while tb_cache.epoch still has this value */
 	struct iop *code;
 	unsigned ncode;
 	uint64_t *consts;
@@ -91,13 +93,17 @@ struct tb_cache {
 	struct tb *jc[1u << TB_JC_BITS];/* jump cache: by linear PC */
 	struct tb_page *pages[1u << TB_PAGE_BITS];
 	struct tb *dead;                /* invalidated, freed when no block runs */
+	uint64_t epoch;                 /* bumped whenever a block is dropped (tb.jmp) */
 	struct tb *cur_tb;              /* the block running, or NULL */
 	uint32_t cur_insn;              /* index in cur_tb of the instruction running */
 	bool smc_hit;                   /* a write hit cur_tb's code: leave after the insn */
+	uint64_t features;              /* bit f: the model has x86 feature f (opcodes.h) */
+	bool features_valid;
 	bool owns_code_pages;
 	bool stop_on_exception;
 	bool no_inline;
 	uint64_t breakpoint;            /* stop when RIP reaches this (linear) */
+	uint64_t limit;                 /* icount at which vcpu_run must return */
 	bool bp_hit;                    /* the last vcpu_run stopped at the breakpoint */
 	bool bp_skip;                   /* so this one does not stop there before running */
 	struct translate_stats stats;

@@ -42,23 +42,59 @@ static int run_unwound(struct vcpu *v, struct tb_cache *tc)
 	return v->shutdown ? RUN_EXIT_SHUTDOWN : -1;
 }
 
+/*
+ * The block to run next. After a direct exit (a jump to a constant RIP, no mode
+ * change possible: END rows leave by IR_EXIT_INDIRECT) the block found last time
+ * from the same exit is reused if nothing was dropped since and the target is on
+ * the same page (so the same mapping); else the mode is read and the cache searched.
+ */
+static struct tb *next_block(struct vcpu *v, struct tb_cache *tc, struct tb *prev, int slot,
+			     uint32_t *flags)
+{
+	struct tb *tb;
+
+	if (prev && slot < IR_EXIT_INDIRECT) {
+		if (prev->jmp_epoch[slot] == tc->epoch && prev->jmp[slot]->pc == v->s.rip)
+			return prev->jmp[slot];
+	} else {
+		*flags = tb_mode_flags(v);
+	}
+	tb = tb_find(v, *flags);
+	if (prev && slot < IR_EXIT_INDIRECT && !((prev->flags | tb->flags) & TBF_ONESHOT) &&
+	    (prev->phys[0] >> 12) == (tb->phys[0] >> 12) &&
+	    ((prev->cs_base + prev->pc) >> 12) == ((tb->cs_base + tb->pc) >> 12)) {
+		prev->jmp[slot] = tb;
+		prev->jmp_epoch[slot] = tc->epoch;
+	}
+	return tb;
+}
+
 /* Run blocks until something makes vcpu_run return. */
 static enum run_exit run_blocks(struct vcpu *v, struct tb_cache *tc, uint64_t limit)
 {
+	struct tb *prev = NULL;
+	int slot = IR_EXIT_INDIRECT;
+	uint32_t flags = 0;
+
 	for (;;) {
-		uint32_t flags;
+		uint64_t rip = v->s.rip;
+		uint16_t cs = v->s.seg[SEG_CS].sel;
 		struct tb *tb;
 
-		if (tc->dead)
+		if (tc->dead) {
 			tb_free_dead(tc);
+			prev = NULL;
+		}
 		if (v->shutdown)
 			return RUN_EXIT_SHUTDOWN;
 		if (v->exit_request) {
 			v->exit_request = 0;
 			return RUN_EXIT_REQUEST;
 		}
-		if (!cpu_check_events(v))
+		if (cpu_events_maybe(v) && !cpu_check_events(v))
 			return RUN_EXIT_HALT;
+		if (v->s.rip != rip || v->s.seg[SEG_CS].sel != cs)
+			prev = NULL;            /* an event was delivered */
 		if (v->icount >= limit)
 			return RUN_EXIT_LIMIT;
 		if (tc->breakpoint != ~0ull && !tc->bp_skip &&
@@ -67,16 +103,19 @@ static enum run_exit run_blocks(struct vcpu *v, struct tb_cache *tc, uint64_t li
 			return RUN_EXIT_BREAKPOINT;
 		}
 		tc->bp_skip = false;
-		flags = tb_mode_flags(v);
-		tb = tb_find(v, flags);
+		tb = next_block(v, tc, prev, slot, &flags);
 		if (tb->ninsns > limit - v->icount)
 			tb = tb_translate_oneshot(v, flags, (unsigned)(limit - v->icount));
 		tc->smc_hit = false;
 		tc->cur_tb = tb;
-		interp_run(v, tb);
+		slot = interp_run(v, tb);
+		tb = tc->cur_tb;                /* the last of the blocks it chained through */
 		tc->cur_tb = NULL;
-		if (tb->flags & TBF_ONESHOT)
+		prev = tb;
+		if (tb->flags & TBF_ONESHOT) {
 			tb_drop(tc, tb);
+			prev = NULL;
+		}
 	}
 }
 
@@ -90,6 +129,7 @@ enum run_exit vcpu_run(struct vcpu *v, uint64_t budget)
 	if (!tc)
 		abort();        /* translate_attach() first */
 	v->exit_jmp = &jb;
+	tc->limit = limit;
 	tc->bp_skip = tc->bp_hit;       /* resuming from the breakpoint: step over it */
 	tc->bp_hit = false;
 	for (;;) {

@@ -30,22 +30,45 @@ bool x86_cpu_has(const struct vcpu *v, enum x86_feature f)
 	return (r[loc->reg] >> loc->bit) & 1;
 }
 
-int x86_insn_check_cpu(const struct vcpu *v, struct x86_insn *i)
+/* The row to use when row r's feature is missing: r itself (then #UD), or for
+ * X86F_FALLBACK rows the row without the mandatory prefix. */
+static int check_with(struct x86_insn *i, bool (*has)(const void *ctx, unsigned f),
+		      const void *ctx)
 {
 	const struct x86_op_info *row = x86_insn_info(i);
 	int r;
 
-	if (x86_cpu_has(v, row->feature))
+	if (row->feature == X86_FEAT_BASE || has(ctx, row->feature))
 		return 0;
 	if (!(row->flags & X86F_FALLBACK))
 		return -EXC_UD;
 	/* the F3 prefix is then an ignored REP: pick the row without it */
 	decode_index_init();
 	r = decode_find_row(i, ENC_LEGACY, 0);
-	if (r < 0)
+	if (r < 0 || (x86_rows[r].flags & X86F_FALLBACK))
 		return -EXC_UD;
 	i->row = (uint16_t)r;
 	i->op = x86_rows[r].op;
 	i->mandatory_prefix = 0;
-	return x86_insn_check_cpu(v, i);
+	return check_with(i, has, ctx);
+}
+
+static bool has_cpu(const void *ctx, unsigned f)
+{
+	return x86_cpu_has(ctx, (enum x86_feature)f);
+}
+
+static bool has_mask(const void *ctx, unsigned f)
+{
+	return (*(const uint64_t *)ctx >> f) & 1;
+}
+
+int x86_insn_check_cpu(const struct vcpu *v, struct x86_insn *i)
+{
+	return check_with(i, has_cpu, v);
+}
+
+int x86_insn_check_features(uint64_t have, struct x86_insn *i)
+{
+	return check_with(i, has_mask, &have);
 }

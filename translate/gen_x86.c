@@ -70,8 +70,10 @@ static bool high_byte(const struct x86_insn *i, const struct x86_operand *o)
 	return o->size == 1 && !i->has_rex && o->reg >= 4 && o->reg < 8;
 }
 
-/* Operand n, zero-extended from its size (int_read). */
-static uint32_t gen_read(struct gen_ctx *c, const struct x86_insn *i, unsigned n)
+/* Operand n, zero-extended from its size (int_read). An immediate comes from the
+ * decoder sign-extended to 64 bits and is taken at the operation's size (operand 0),
+ * so that imm8/imm32 forms sign-extend to 16/32/64 bits (SDM vol. 2, 3.1.1.3). */
+static uint32_t gen_read_any(struct gen_ctx *c, const struct x86_insn *i, unsigned n, bool rmw)
 {
 	const struct x86_operand *o = &i->opnd[n];
 
@@ -81,10 +83,23 @@ static uint32_t gen_read(struct gen_ctx *c, const struct x86_insn *i, unsigned n
 			return ir_extract(c->ir, ir_gpr(o->reg - 4), 8, 8);
 		return ir_unop(c->ir, ext_u[size_log2(o->size)], ir_gpr(o->reg));
 	case OPND_IMM:
-		return cst(c, (o->reg ? i->imm2 : i->imm) & size_mask(o->size));
+		return cst(c, (o->reg ? i->imm2 : i->imm) & size_mask(i->opnd[0].size));
 	default:
+		if (rmw)
+			return ir_ld_rmw(c->ir, i->seg, o->size, gen_ea(c, i));
 		return ir_ld(c->ir, i->seg, o->size, gen_ea(c, i));
 	}
+}
+
+static uint32_t gen_read(struct gen_ctx *c, const struct x86_insn *i, unsigned n)
+{
+	return gen_read_any(c, i, n, false);
+}
+
+/* The destination of a read-modify-write instruction (int_read_rmw). */
+static uint32_t gen_read_rmw(struct gen_ctx *c, const struct x86_insn *i, unsigned n)
+{
+	return gen_read_any(c, i, n, true);
 }
 
 /* Write a register of the given size as gpr_write does (32-bit writes zero-extend). */
@@ -166,7 +181,7 @@ static bool gen_alu(struct gen_ctx *c, const struct x86_insn *i)
 	}
 	if (!simple_opnd(i, 0, !store) || !simple_opnd(i, 1, true))
 		return false;
-	a = gen_read(c, i, 0);
+	a = store ? gen_read_rmw(c, i, 0) : gen_read(c, i, 0);
 	b = gen_read(c, i, 1);
 	res = gen_mask(c, ir_binop(c->ir, opc, a, b), size);
 	if (store)
@@ -182,7 +197,7 @@ static bool gen_incdec(struct gen_ctx *c, const struct x86_insn *i, bool inc)
 
 	if (!simple_opnd(i, 0, false))
 		return false;
-	a = gen_read(c, i, 0);
+	a = gen_read_rmw(c, i, 0);
 	res = gen_mask(c, ir_binop(c->ir, inc ? IR_add : IR_sub, a, cst(c, 1)), size);
 	cf = gen_cf(c);
 	gen_write(c, i, 0, res);
@@ -197,7 +212,7 @@ static bool gen_negnot(struct gen_ctx *c, const struct x86_insn *i, bool neg)
 
 	if (!simple_opnd(i, 0, false))
 		return false;
-	a = gen_read(c, i, 0);
+	a = gen_read_rmw(c, i, 0);
 	res = gen_mask(c, ir_unop(c->ir, neg ? IR_neg : IR_not, a), size);
 	gen_write(c, i, 0, res);
 	if (neg)
@@ -215,7 +230,7 @@ static bool gen_shift(struct gen_ctx *c, const struct x86_insn *i)
 	if (!simple_opnd(i, 0, false) || (i->nopnd > 1 && i->opnd[1].kind != OPND_IMM))
 		return false;
 	count = (unsigned)((i->nopnd > 1 ? i->imm : 1) & (size == 8 ? 63 : 31));
-	a = gen_read(c, i, 0);
+	a = gen_read_rmw(c, i, 0);
 	if (count == 0) {
 		gen_write(c, i, 0, a);
 		return true;
@@ -234,6 +249,7 @@ static bool gen_shift(struct gen_ctx *c, const struct x86_insn *i)
 	src = gen_mask(c, src, size);
 	gen_write(c, i, 0, res);
 	gen_cc_record(c, i->op == X86_OP_SHL ? CC_OP_SHLB : CC_OP_SARB, size, res, a, src);
+	ir_mov(c->ir, ir_global(IR_G_CC_SRC2), a);     /* the original operand, for OF */
 	return true;
 }
 

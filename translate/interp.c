@@ -180,11 +180,13 @@ op_set_cc_op:
 	NEXT();
 op_ld:
 	tc->cur_insn = op->insn;
-	*op->d = cpu_ld(v, op->aux & 0xff, A, op->aux >> 8);
+	if (op->aux & IR_LD_RMW)
+		cpu_probe(v, op->aux & 0xff, A, (op->aux >> 8) & 0xff, ACC_WRITE);
+	*op->d = cpu_ld(v, op->aux & 0xff, A, (op->aux >> 8) & 0xff);
 	NEXT();
 op_st:
 	tc->cur_insn = op->insn;
-	cpu_st(v, op->aux & 0xff, A, op->aux >> 8, B);
+	cpu_st(v, op->aux & 0xff, A, (op->aux >> 8) & 0xff, B);
 	NEXT();
 op_call_exec:
 	tc->cur_insn = op->insn;
@@ -218,6 +220,21 @@ op_smc_check:
 	NEXT();
 op_exit:
 	v->icount += op->c;
+	if (op->aux < IR_EXIT_INDIRECT && tb->jmp_epoch[op->aux] == tc->epoch) {
+		/* Chain: the run loop would find this block next, and has nothing to do
+		 * at this boundary (no event, request, budget end or breakpoint). */
+		struct tb *next = tb->jmp[op->aux];
+
+		if (!v->exit_request && !cpu_events_maybe(v) &&
+		    next->cs_base + next->pc != tc->breakpoint &&
+		    v->icount + next->ninsns <= tc->limit) {
+			tb = next;
+			tc->cur_tb = tb;
+			tc->smc_hit = false;
+			op = tb->code;
+			goto *op->lab;
+		}
+	}
 	return (int)op->aux;
 #undef A
 #undef B

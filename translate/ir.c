@@ -222,6 +222,14 @@ uint32_t ir_ld(struct ir_block *b, unsigned seg, unsigned size, uint32_t addr)
 	return d;
 }
 
+uint32_t ir_ld_rmw(struct ir_block *b, unsigned seg, unsigned size, uint32_t addr)
+{
+	uint32_t d = ir_temp(b);
+
+	emit3(b, IR_ld, d, addr, IR_NONE)->c[0] = seg | size << 8 | IR_LD_RMW;
+	return d;
+}
+
 void ir_st(struct ir_block *b, unsigned seg, unsigned size, uint32_t addr, uint32_t val)
 {
 	emit3(b, IR_st, addr, val, IR_NONE)->c[0] = seg | size << 8;

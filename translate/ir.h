@@ -131,6 +131,10 @@ uint32_t ir_deposit(struct ir_block *b, uint32_t a, uint32_t c, unsigned pos, un
 uint32_t ir_extract(struct ir_block *b, uint32_t a, unsigned pos, unsigned len);
 void ir_set_cc_op(struct ir_block *b, unsigned cc_op);
 uint32_t ir_ld(struct ir_block *b, unsigned seg, unsigned size, uint32_t addr);
+/* The load of a read-modify-write destination: write access is checked first, so a
+ * fault reports the write (error code W) as the processor does. */
+#define IR_LD_RMW (1u << 16)
+uint32_t ir_ld_rmw(struct ir_block *b, unsigned seg, unsigned size, uint32_t addr);
 void ir_st(struct ir_block *b, unsigned seg, unsigned size, uint32_t addr, uint32_t val);
 void ir_call_exec(struct ir_block *b, unsigned insn);
 uint32_t ir_call(struct ir_block *b, enum ir_helper h, bool pure, uint32_t a, uint32_t c);

@@ -95,7 +95,7 @@ enum x86_block_class { X86_BLOCK_NONE = 0, X86_BLOCK_BRANCH = 1, X86_BLOCK_END =
  * CPUID features a row needs: name, QEMU's spelling, and where CPUID reports it
  * (leaf, subleaf, register 0-3 = EAX..EDX, bit; SDM vol. 2, CPUID, tables 3-8..3-11,
  * and APM vol. 3, appendix E). The engine raises #UD when the model lacks it
- * (x86_insn_check_cpu).
+ * (x86_insn_check_cpu). Keep it at most 64 entries: the engine caches a 64-bit mask.
  */
 #define X86_FEATURES(F) \
 	F(BASE, "", 0xffffffff, 0, 0, 0) \
@@ -131,6 +131,7 @@ enum x86_feature {
 #undef X86_FEAT_ENUM
 	X86_FEAT_COUNT
 };
+_Static_assert(X86_FEAT_COUNT <= 64, "the engine keeps the model's features in a uint64_t");
 
 /* QEMU's spelling of a feature ("sse4.1"), "" for BASE. */
 const char *x86_feature_name(enum x86_feature f);
@@ -222,6 +223,24 @@ const char *x86_feature_name(enum x86_feature f);
 #define X86_SVM_XSETBV     0x8d
 #define X86_SVM_INVPCID    0xa2
 
+/* Flag sets of opcodes_flags.def (RFLAGS bit positions). */
+#define X86_FL_0     0u
+#define X86_FL_C     RFLAGS_CF
+#define X86_FL_P     RFLAGS_PF
+#define X86_FL_A     RFLAGS_AF
+#define X86_FL_Z     RFLAGS_ZF
+#define X86_FL_O     RFLAGS_OF
+#define X86_FL_AC    (RFLAGS_AF | RFLAGS_CF)
+#define X86_FL_CZ    (RFLAGS_CF | RFLAGS_ZF)
+#define X86_FL_SZP   (RFLAGS_SF | RFLAGS_ZF | RFLAGS_PF)
+#define X86_FL_ZPC   (RFLAGS_ZF | RFLAGS_PF | RFLAGS_CF)
+#define X86_FL_OZC   (RFLAGS_OF | RFLAGS_ZF | RFLAGS_CF)
+#define X86_FL_OSZC  (RFLAGS_OF | RFLAGS_SF | RFLAGS_ZF | RFLAGS_CF)
+#define X86_FL_OSZAP (RFLAGS_OF | RFLAGS_SF | RFLAGS_ZF | RFLAGS_AF | RFLAGS_PF)
+#define X86_FL_SZAPC (RFLAGS_SF | RFLAGS_ZF | RFLAGS_AF | RFLAGS_PF | RFLAGS_CF)
+#define X86_FL_ALL   RFLAGS_ARITH
+#define X86_FL_CC    (1u << 31)  /* the condition in the opcode's low nibble */
+
 /* ------------------------------------------------------------ generated */
 
 /* The operations: one per distinct handler name (X86_NAME rows of the table). */
@@ -274,6 +293,12 @@ bool x86_cpu_has(const struct vcpu *v, enum x86_feature f);
  * is missing. X86F_FALLBACK rows (F3 0F BC/BD) turn into their prefix-less row
  * (BSF/BSR) instead, as on CPUs without BMI1/LZCNT (SDM vol. 2, TZCNT, LZCNT). */
 int x86_insn_check_cpu(const struct vcpu *v, struct x86_insn *i);
+/* The same with the model's features already in a mask (bit f = X86_FEAT_f present). */
+int x86_insn_check_features(uint64_t have, struct x86_insn *i);
+
+/* Arithmetic flags (RFLAGS_CF..RFLAGS_OF) instruction i may read and always writes,
+ * from translate/opcodes_flags.def; operations not listed there read all, kill none. */
+void x86_insn_flags(const struct x86_insn *i, uint32_t *read, uint32_t *kill);
 
 static inline const struct x86_op_info *x86_insn_info(const struct x86_insn *i)
 {

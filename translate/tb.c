@@ -221,6 +221,7 @@ static void tb_unlink(struct tb_cache *tc, struct tb *tb)
 	if (*jc == tb)
 		*jc = NULL;
 	tb->valid = false;
+	tc->epoch++;
 	if (tb == tc->cur_tb)
 		tc->smc_hit = true;
 	tb->dead_next = tc->dead;
@@ -407,6 +408,7 @@ int translate_attach(struct vcpu *v)
 	}
 	tc->v = v;
 	tc->breakpoint = ~0ull;
+	tc->epoch = 1;                  /* tb.jmp_epoch 0: never chained */
 	tc->next_cache = g_tb_caches;
 	g_tb_caches = tc;
 	v->tb_cache = tc;
@@ -447,6 +449,7 @@ void translate_flush(struct vcpu *v)
 		while (tc->pages[h])
 			tb_unlink(tc, PAGE_TB(tc->pages[h]->tbs));
 	memset(tc->jc, 0, sizeof(tc->jc));
+	tc->features_valid = false;
 	tc->stats.flushes++;
 	if (!tc->cur_tb)
 		tb_free_dead(tc);

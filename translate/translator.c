@@ -80,6 +80,26 @@ static int fetch_decode(struct vcpu *v, struct tb_translation *t, unsigned k, ui
 	cpu_raise(v, -r, r == -EXC_GP ? 0 : EXC_NO_ERROR);
 }
 
+_Static_assert(X86_FEAT_COUNT <= 64, "tb_cache.features is one 64-bit mask");
+
+/* Does the CPU model have the feature a table row needs? (Looked up once per cache;
+ * translate_flush, which a model change calls for, looks again.) */
+static bool feature_ok(struct vcpu *v, unsigned f)
+{
+	struct tb_cache *tc = v->tb_cache;
+
+	if (f == X86_FEAT_BASE)
+		return true;
+	if (!tc->features_valid) {
+		tc->features = 0;
+		for (unsigned k = 1; k < X86_FEAT_COUNT; k++)
+			if (cpu_has_feature(v, x86_feature_name((enum x86_feature)k)))
+				tc->features |= 1ull << k;
+		tc->features_valid = true;
+	}
+	return (tc->features >> f) & 1;
+}
+
 /*
  * Emit the handler call for an instruction the inline generator does not take.
  * BRANCH rows set RIP themselves; END rows (mode, IF, paging changes...) do not, and
@@ -123,6 +143,13 @@ void translator_gen(struct vcpu *v, struct ir_block *ir, struct tb_translation *
 			break;
 		if (fetch_decode(v, t, k, eip, mode, &pa, &got))
 			break;
+		/* A row whose CPUID feature the model lacks is #UD (SDM vol. 2, the
+		 * instructions' exception tables: "#UD If CPUID.xxH:reg.FEATURE[bit] = 0"). */
+		if (!feature_ok(v, x86_insn_info(i)->feature)) {
+			if (k == 0)
+				cpu_raise(v, EXC_UD, EXC_NO_ERROR);
+			break;
+		}
 		if (k == 0)
 			t->phys[0] = pa;
 		last_lin = code_lin(v, t->cs_base, eip + i->len - 1);

@@ -1,7 +1,8 @@
 /*
- * translate/ops/sys_misc.c - INVLPG, WBINVD, INVD, CLFLUSH, MONITOR, MWAIT. Intel SDM
- * vol. 2 (edition in docs/spec-versions.md), the instruction pages. There are no
- * caches to write back: the cache instructions keep only their checks and intercepts.
+ * translate/ops/sys_misc.c - INVLPG, WBINVD, INVD, CLFLUSH, MONITOR, MWAIT,
+ * RD/WR FS/GS BASE, RDPKRU/WRPKRU. Intel SDM vol. 2 (edition in
+ * docs/spec-versions.md), the instruction pages. There are no caches to write
+ * back: the cache instructions keep only their checks and intercepts.
  */
 #include "translate/ops/sys.h"
 
@@ -67,4 +68,56 @@ void exec_MWAIT(struct vcpu *v, const struct x86_insn *i)
 	if ((uint32_t)v->s.gpr[1] > 1)
 		cpu_raise(v, EXC_GP, 0);        /* only ECX[0] (interrupt break) is defined */
 	cpu_intercept(v, ICPT_MWAIT, 0, i);
+}
+
+/* RDFSBASE/RDGSBASE/WRFSBASE/WRGSBASE: 64-bit mode, CR4.FSGSBASE, canonical bases
+ * (SDM vol. 2, RDFSBASE/WRFSBASE). */
+static void fsgs_check(struct vcpu *v)
+{
+	if (!(v->s.cr4 & CR4_FSGSBASE))
+		cpu_raise(v, EXC_UD, EXC_NO_ERROR);
+}
+
+static void rd_base(struct vcpu *v, const struct x86_insn *i, unsigned seg)
+{
+	fsgs_check(v);
+	opnd_write(v, i, 0, v->s.seg[seg].base);
+}
+
+static void wr_base(struct vcpu *v, const struct x86_insn *i, unsigned seg)
+{
+	uint64_t base;
+
+	fsgs_check(v);
+	base = opnd_read(v, i, 0);
+	if (!cpu_canonical_addr(v, base))
+		cpu_raise(v, EXC_GP, 0);
+	v->s.seg[seg].base = base;
+}
+
+void exec_RDFSBASE(struct vcpu *v, const struct x86_insn *i) { rd_base(v, i, SEG_FS); }
+void exec_RDGSBASE(struct vcpu *v, const struct x86_insn *i) { rd_base(v, i, SEG_GS); }
+void exec_WRFSBASE(struct vcpu *v, const struct x86_insn *i) { wr_base(v, i, SEG_FS); }
+void exec_WRGSBASE(struct vcpu *v, const struct x86_insn *i) { wr_base(v, i, SEG_GS); }
+
+/* RDPKRU/WRPKRU: CR4.PKE, ECX (and EDX for WRPKRU) must be 0 (SDM vol. 2). A PKRU
+ * change alters access rights: the TLB entries built under the old one go. */
+void exec_RDPKRU(struct vcpu *v, const struct x86_insn *i)
+{
+	if (!(v->s.cr4 & CR4_PKE))
+		cpu_raise(v, EXC_UD, EXC_NO_ERROR);
+	if ((uint32_t)v->s.gpr[1])
+		cpu_raise(v, EXC_GP, 0);
+	v->s.gpr[0] = v->s.pkru;
+	v->s.gpr[2] = 0;
+}
+
+void exec_WRPKRU(struct vcpu *v, const struct x86_insn *i)
+{
+	if (!(v->s.cr4 & CR4_PKE))
+		cpu_raise(v, EXC_UD, EXC_NO_ERROR);
+	if ((uint32_t)v->s.gpr[1] || (uint32_t)v->s.gpr[2])
+		cpu_raise(v, EXC_GP, 0);
+	v->s.pkru = (uint32_t)v->s.gpr[0];
+	cpu_tlb_flush(v);
 }

@@ -113,6 +113,13 @@ START_TEST(test_cpu_features)
 	ck_assert_int_eq(x86_insn_check_cpu(&v, &i), -EXC_UD);
 	ck_assert_int_eq(x86_decode(&i, addps, sizeof(addps), 8), 0);
 	ck_assert_int_eq(x86_insn_check_cpu(&v, &i), 0);
+	/* the mask form: no features at all */
+	ck_assert_int_eq(x86_decode(&i, tzcnt, sizeof(tzcnt), 8), 0);
+	ck_assert_int_eq(x86_insn_check_features(0, &i), 0);
+	ck_assert_str_eq(x86_op_name(i.op), "BSF");
+	ck_assert_int_eq(x86_decode(&i, addps, sizeof(addps), 8), 0);
+	ck_assert_int_eq(x86_insn_check_features(0, &i), -EXC_UD);
+	ck_assert_int_eq(x86_insn_check_features(1ull << X86_FEAT_SSE, &i), 0);
 }
 END_TEST
 
@@ -243,6 +250,45 @@ START_TEST(test_every_row_decodes)
 }
 END_TEST
 
+static void flags_of(const uint8_t *b, size_t n, uint32_t *read, uint32_t *kill)
+{
+	struct x86_insn i;
+
+	ck_assert_int_eq(x86_decode(&i, b, n, 8), 0);
+	x86_insn_flags(&i, read, kill);
+}
+
+/* Flag liveness facts: fixed sets, condition-code reads, the conservative default. */
+START_TEST(test_flags)
+{
+	static const uint8_t add[] = { 0x01, 0xc0 }, adc[] = { 0x11, 0xc0 };
+	static const uint8_t inc[] = { 0xff, 0xc0 }, jbe[] = { 0x76, 0x00 };
+	static const uint8_t setl[] = { 0x0f, 0x9c, 0xc0 }, cmovo[] = { 0x0f, 0x40, 0xc0 };
+	static const uint8_t mov[] = { 0x89, 0xc0 }, hlt[] = { 0xf4 };
+	uint32_t r, k;
+
+	flags_of(add, sizeof(add), &r, &k);
+	ck_assert_uint_eq(r, 0);
+	ck_assert_uint_eq(k, RFLAGS_ARITH);
+	flags_of(adc, sizeof(adc), &r, &k);
+	ck_assert_uint_eq(r, RFLAGS_CF);
+	flags_of(inc, sizeof(inc), &r, &k);
+	ck_assert_uint_eq(k, RFLAGS_ARITH & ~RFLAGS_CF);
+	flags_of(jbe, sizeof(jbe), &r, &k);
+	ck_assert_uint_eq(r, RFLAGS_CF | RFLAGS_ZF);
+	ck_assert_uint_eq(k, 0);
+	flags_of(setl, sizeof(setl), &r, &k);
+	ck_assert_uint_eq(r, RFLAGS_SF | RFLAGS_OF);
+	flags_of(cmovo, sizeof(cmovo), &r, &k);
+	ck_assert_uint_eq(r, RFLAGS_OF);
+	flags_of(mov, sizeof(mov), &r, &k);
+	ck_assert_uint_eq(r | k, 0);
+	flags_of(hlt, sizeof(hlt), &r, &k);    /* not listed: reads all, kills none */
+	ck_assert_uint_eq(r, RFLAGS_ARITH);
+	ck_assert_uint_eq(k, 0);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("opcodes");
@@ -256,6 +302,7 @@ int main(void)
 	tcase_add_test(tc, test_cpu_features);
 	tcase_add_test(tc, test_feature_locations);
 	tcase_add_test(tc, test_every_row_decodes);
+	tcase_add_test(tc, test_flags);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -11,6 +11,7 @@
  */
 #include "cpu/simd.h"
 #include "../common/cpufix.h"
+#include "../common/emu.h"
 #include "translate/opcodes.h"
 
 #include <check.h>
@@ -172,10 +173,9 @@ static void emu_teardown(void)
 	munmap(g_code, 4096);
 }
 
-static void emu_put_state(const struct sse_state *st)
+/* Registers of a state into a vCPU; rsi and rdi point at guest address data. */
+static void state_put(struct cpu_state *s, const struct sse_state *st, uint64_t data)
 {
-	struct cpu_state *s = &g_fix->v.s;
-
 	s->cr0 &= ~(CR0_EM | CR0_TS);
 	s->cr4 |= CR4_OSFXSR | CR4_OSXMMEXCPT;
 	for (unsigned r = 0; r < 16; r++)
@@ -184,18 +184,15 @@ static void emu_put_state(const struct sse_state *st)
 		s->st[r].mant = st->mm[r];
 	for (unsigned k = 0; k < NGPRS; k++)
 		s->gpr[k_gprs[k]] = st->gpr[k_gprs[k]];
-	s->gpr[6] = SSE_DATA;
-	s->gpr[7] = SSE_DATA;
+	s->gpr[6] = data;
+	s->gpr[7] = data;
 	s->mxcsr = st->mxcsr;
 	s->fsw = 0;
 	cpu_set_rflags(s, RFLAGS_FIXED1);
-	memcpy(g_fix->ram + SSE_DATA, st->mem, sizeof(st->mem));
 }
 
-static void emu_get_state(struct sse_state *st)
+static void state_get(struct cpu_state *s, struct sse_state *st)
 {
-	struct cpu_state *s = &g_fix->v.s;
-
 	for (unsigned r = 0; r < 16; r++)
 		memcpy(st->xmm[r], s->vr[r].b, 16);
 	for (unsigned r = 0; r < 8; r++)
@@ -204,6 +201,17 @@ static void emu_get_state(struct sse_state *st)
 		st->gpr[k_gprs[k]] = s->gpr[k_gprs[k]];
 	st->rflags = cpu_get_rflags(s);
 	st->mxcsr = s->mxcsr;
+}
+
+static void emu_put_state(const struct sse_state *st)
+{
+	state_put(&g_fix->v.s, st, SSE_DATA);
+	memcpy(g_fix->ram + SSE_DATA, st->mem, sizeof(st->mem));
+}
+
+static void emu_get_state(struct sse_state *st)
+{
+	state_get(&g_fix->v.s, st);
 	memcpy(st->mem, g_fix->ram + SSE_DATA, sizeof(st->mem));
 }
 
@@ -312,6 +320,7 @@ struct sse_case {
 	uint8_t len;
 	bool fp;                /* may raise SIMD FP exceptions: also run with some unmasked */
 	bool flags;             /* writes the arithmetic flags: compare them */
+	bool rex;               /* has a REX prefix: 64-bit mode only */
 };
 
 #include "test_sse_cases.h"
@@ -370,6 +379,78 @@ START_TEST(test_diff)
 }
 END_TEST
 
+/* ---------------------------------------------------------------- through the engine */
+
+/*
+ * Random sequences of the forms above (masked exceptions only, so that every one
+ * completes), as one translation block through the engine (tests/unit/common/emu.h):
+ * translator, IR, dispatch and RIP/flag bookkeeping between SIMD instructions.
+ */
+START_TEST(test_engine_sequences)
+{
+	struct emu *e = emu_new(_i ? EMU_PROT32 : EMU_LONG64, 0);
+	size_t ncases = sizeof(k_cases) / sizeof(k_cases[0]);
+
+	for (unsigned iter = 0; iter < 60; iter++) {
+		uint8_t code[40 * 12 + 1];
+		size_t n = 0, count = 0;
+		struct sse_state in, want, got;
+		uint32_t fault_csr;
+		const char *last = "";
+
+		while (count < 40) {
+			const struct sse_case *c = &k_cases[rnd() % ncases];
+
+			if (_i && c->rex)
+				continue;
+			memcpy(code + n, c->insn, c->len);
+			n += c->len;
+			count++;
+			last = c->name;
+		}
+		rnd_state(&in, false);
+		want = in;
+		native_build(code, n);
+		CHECK(native_run(&want, &fault_csr), "#%u: native fault", iter);
+		code[n] = 0xf4;
+		emu_load(e, EMU_CODE, code, n + 1);
+		emu_load(e, EMU_DATA, in.mem, sizeof(in.mem));
+		state_put(&e->v.s, &in, EMU_DATA);
+		emu_run_until(e, EMU_CODE, EMU_CODE + n, 100);
+		CHECK(e->exit == RUN_EXIT_BREAKPOINT && e->exc_vector == -1 && e->icount == count,
+		      "#%u: exit %d vector %d after %llu instructions (last form %s)", iter, e->exit,
+		      e->exc_vector, (unsigned long long)e->icount, last);
+		state_get(&e->v.s, &got);
+		emu_read(e, EMU_DATA, got.mem, sizeof(got.mem));
+		/* 32-bit protected mode runs the same bytes: the same results, in the low
+		 * halves of the GPRs (the native run is 64-bit code). */
+		for (unsigned k = 0; _i && k < 8; k++) {
+			want.gpr[k] &= 0xffffffffu;
+			got.gpr[k] &= 0xffffffffu;
+		}
+		compare(&(struct sse_case){ .name = "sequence" }, iter, &want, &got);
+	}
+	/* An unmasked exception stops at its own instruction, the ones before retired. */
+	if (!_i) {
+		static const uint8_t code[] = { 0x0f, 0x58, 0xdb, 0xf3, 0x0f, 0x5e, 0xca, 0x0f, 0x58, 0xdb };
+		struct sse_state st;
+
+		rnd_state(&st, false);
+		state_put(&e->v.s, &st, EMU_DATA);
+		e->v.s.mxcsr = 0x1f80 & ~(MXCSR_ZE << MXCSR_MASK_SHIFT);
+		e->v.s.vr[1].f[0] = 1.0f;
+		e->v.s.vr[2].f[0] = 0.0f;
+		emu_load(e, EMU_CODE, code, sizeof(code));
+		emu_run_until(e, EMU_CODE, EMU_CODE + sizeof(code), 100);
+		ck_assert_int_eq(e->exc_vector, EXC_XM);
+		ck_assert_uint_eq(e->v.s.rip, EMU_CODE + 3);
+		ck_assert_uint_eq(e->icount, 1);
+		ck_assert_uint_eq(e->v.s.mxcsr & MXCSR_FLAGS, MXCSR_ZE);
+	}
+	emu_free(e);
+}
+END_TEST
+
 #include "test_sse_faults.h"
 
 int main(void)
@@ -386,6 +467,7 @@ int main(void)
 	suite_add_tcase(s, tc);
 	tcase_add_checked_fixture(tf, emu_setup, emu_teardown);
 	sse_add_fault_tests(tf);
+	tcase_add_loop_test(tf, test_engine_sequences, 0, 2);       /* 64-bit, 32-bit mode */
 	suite_add_tcase(s, tf);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

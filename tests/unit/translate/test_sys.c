@@ -229,13 +229,13 @@ START_TEST(test_port_io_permissions)
 END_TEST
 
 /* lar 0x08 -> ebx; lsl 0x10 -> ecx; verr/verw 0x28 -> dl/dh; lar 0x33 -> esi, ZF -> al;
- * lss 0x200000,%esp; CR4 |= PKE (not in the model: #GP) */
+ * lss 0x200000,%esp; CR4 |= SMXE (not in the model: #GP) */
 static const uint8_t query_code[] = {
 	0xb8, 0x08, 0x00, 0x00, 0x00, 0x0f, 0x02, 0xd8, 0xb8, 0x10, 0x00, 0x00,
 	0x00, 0x0f, 0x03, 0xc8, 0xb8, 0x28, 0x00, 0x00, 0x00, 0x0f, 0x00, 0xe0,
 	0x0f, 0x94, 0xc2, 0x0f, 0x00, 0xe8, 0x0f, 0x94, 0xc6, 0xb8, 0x33, 0x00,
 	0x00, 0x00, 0x0f, 0x02, 0xf0, 0x0f, 0x94, 0xc0, 0x0f, 0xb2, 0x25, 0x00,
-	0x00, 0x20, 0x00, 0x0f, 0x20, 0xe7, 0x81, 0xcf, 0x00, 0x00, 0x40, 0x00,
+	0x00, 0x20, 0x00, 0x0f, 0x20, 0xe7, 0x81, 0xcf, 0x00, 0x40, 0x00, 0x00,
 	0x0f, 0x22, 0xe7,
 };
 
@@ -256,7 +256,41 @@ START_TEST(test_descriptor_queries_and_cr4)
 	ck_assert_uint_eq(s->gpr[0] & 0xff, 0);                 /* LAR of a null entry */
 	ck_assert_uint_eq(s->gpr[4], 0x123450);                 /* LSS */
 	ck_assert_uint_eq(s->seg[SEG_SS].sel, 0x10);
-	ck_assert_uint_eq(s->cr4 & CR4_PKE, 0);
+	ck_assert_uint_eq(s->cr4 & CR4_SMXE, 0);
+	emu_free(e);
+}
+END_TEST
+
+/* mov $0x1234000,%rax; wrfsbase %rax; rdfsbase %rbx; xor %ecx,%ecx; xor %edx,%edx;
+ * mov $0xc,%eax; wrpkru; xor %eax,%eax; rdpkru; mov %eax,%esi; mov $1,%ecx; rdpkru */
+static const uint8_t fsgs_pku_code[] = {
+	0x48, 0xc7, 0xc0, 0x00, 0x40, 0x23, 0x01, 0xf3, 0x48, 0x0f, 0xae, 0xd0,
+	0xf3, 0x48, 0x0f, 0xae, 0xc3, 0x31, 0xc9, 0x31, 0xd2, 0xb8, 0x0c, 0x00,
+	0x00, 0x00, 0x0f, 0x01, 0xef, 0x31, 0xc0, 0x0f, 0x01, 0xee, 0x89, 0xc6,
+	0xb9, 0x01, 0x00, 0x00, 0x00, 0x0f, 0x01, 0xee,
+};
+
+START_TEST(test_fsgsbase_and_pkru)
+{
+	struct emu *e = emu_new(EMU_LONG64, 0);
+	struct cpu_state *s = &e->v.s;
+
+	s->cr4 |= CR4_FSGSBASE | CR4_PKE;
+	emu_load(e, EMU_CODE, fsgs_pku_code, sizeof(fsgs_pku_code));
+	ck_assert_int_eq(emu_run(e, EMU_CODE, 100), RUN_EXIT_EXCEPTION);
+	ck_assert_int_eq(e->exc_vector, EXC_GP);                /* RDPKRU with ECX = 1 */
+	ck_assert_uint_eq(s->rip, EMU_CODE + sizeof(fsgs_pku_code) - 3);
+	ck_assert_uint_eq(s->seg[SEG_FS].base, 0x1234000);
+	ck_assert_uint_eq(s->gpr[3], 0x1234000);
+	ck_assert_uint_eq(s->pkru, 0xc);
+	ck_assert_uint_eq(s->gpr[6], 0xc);
+	emu_free(e);
+
+	e = emu_new(EMU_LONG64, 0);                             /* CR4.FSGSBASE = 0: #UD */
+	emu_load(e, EMU_CODE, fsgs_pku_code, sizeof(fsgs_pku_code));
+	ck_assert_int_eq(emu_run(e, EMU_CODE, 100), RUN_EXIT_EXCEPTION);
+	ck_assert_int_eq(e->exc_vector, EXC_UD);
+	ck_assert_uint_eq(e->v.s.rip, EMU_CODE + 7);
 	emu_free(e);
 }
 END_TEST
@@ -275,6 +309,7 @@ int main(void)
 	tcase_add_test(tc, test_call_gate_to_ring0);
 	tcase_add_test(tc, test_port_io_permissions);
 	tcase_add_test(tc, test_descriptor_queries_and_cr4);
+	tcase_add_test(tc, test_fsgsbase_and_pkru);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
