@@ -325,6 +325,9 @@ uint32_t cpu_model_signature(const struct cpu_model *m);
 
 struct vcpu;
 typedef void (*code_write_fn)(struct vcpu *v, uint64_t paddr, unsigned len);
+/* Debugger watchpoints (struct vcpu's watch_hook): a data access of len bytes at linear
+ * lin (write or read) has been translated and is about to happen. Must not unwind. */
+typedef void (*watch_fn)(struct vcpu *v, uint64_t lin, unsigned len, bool write);
 
 /*
  * Intercept points (../shared/DESIGN.md, "The flow of one instruction", step 4).
@@ -422,6 +425,10 @@ struct vcpu {
 	void *tb_cache;                 /* owned by translate/ */
 	void *nested;                   /* owned by nested/ */
 	void *log;                      /* owned by monitor/ */
+	/* Set by monitor/ while watchpoints exist: data accesses then never fill the read
+	 * and write TLBs (the setter flushes them), so each one takes cpu/mem.c's slow path,
+	 * which calls the hook. NULL costs nothing on the fast path. */
+	watch_fn watch_hook;
 };
 
 static inline void cpu_intercept(struct vcpu *v, enum intercept_kind kind, uint64_t info,

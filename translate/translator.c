@@ -139,7 +139,7 @@ void translator_gen(struct vcpu *v, struct ir_block *ir, struct tb_translation *
 		uint32_t row_flags;
 
 		if (k > 0 && ((lin & ~0xfffull) != page0 || !ir_room(ir, 256, 256) ||
-			      lin == tc->breakpoint))
+			      tb_is_breakpoint(tc, lin)))
 			break;
 		if (fetch_decode(v, t, k, eip, mode, &pa, &got))
 			break;
