@@ -101,40 +101,63 @@ int cli_opt_serial(struct cli *c, const char *opt, const char *arg)
 	return 0;
 }
 
-int cli_opt_monitor(struct cli *c, const char *opt, const char *arg)
+/*
+ * Where the monitor and the gdb stub listen (monitor/chan.c opens them): stdio for
+ * the monitor, or a server socket. QEMU's -gdb tcp::PORT is always a server that
+ * does not wait; -monitor sockets need ",server" (",nowait" to start at once).
+ */
+static int debug_backend(struct cli *c, const char *opt, const char *arg, bool gdb,
+			 const char **slot)
 {
 	int feature;
 
-	if (!strcmp(arg, "none")) {
-		c->cfg.monitor = NULL;
+	if (!strcmp(arg, "none") || !strcmp(arg, "null")) {
+		*slot = NULL;
 		return 0;
 	}
 	if (backend_check(c, opt, arg, &feature))
 		return -1;
-	return cli_require(c, opt, FEAT_MONITOR);
+	if (!strncmp(arg, "telnet:", 7))
+		return cli_error(c, "%s: telnet is not supported (use tcp:HOST:PORT)", opt);
+	if (!strncmp(arg, "tcp:", 4) || !strncmp(arg, "unix:", 5)) {
+		if (!gdb && !strstr(arg, ",server"))
+			return cli_error(c, "%s: '%s': only server sockets are supported (add ,server)",
+					 opt, arg);
+	} else if (gdb || strcmp(arg, "stdio")) {
+		return cli_error(c, "%s: '%s' is not supported here (%s)", opt, arg,
+				 gdb ? "tcp::PORT, tcp:HOST:PORT, unix:PATH" :
+				 "stdio, unix:PATH,server[,nowait], tcp:HOST:PORT,server[,nowait]");
+	}
+	if (cli_require(c, opt, gdb ? FEAT_GDB : FEAT_MONITOR))
+		return -1;
+	*slot = arg;
+	return 0;
+}
+
+int cli_opt_monitor(struct cli *c, const char *opt, const char *arg)
+{
+	return debug_backend(c, opt, arg, false, &c->cfg.monitor);
 }
 
 int cli_opt_gdb(struct cli *c, const char *opt, const char *arg)
 {
-	int feature;
-
-	if (!strcmp(arg, "none")) {
-		c->cfg.gdb = NULL;
-		return 0;
-	}
-	if (backend_check(c, opt, arg, &feature))
-		return -1;
-	return cli_require(c, opt, FEAT_GDB);
+	return debug_backend(c, opt, arg, true, &c->cfg.gdb);
 }
 
 int cli_opt_s(struct cli *c, const char *opt, const char *arg)
 {
-	return cli_require(c, opt, FEAT_GDB);
+	if (cli_require(c, opt, FEAT_GDB))
+		return -1;
+	c->cfg.gdb = "tcp::1234";
+	return 0;
 }
 
 int cli_opt_start_stopped(struct cli *c, const char *opt, const char *arg)
 {
-	return cli_require(c, opt, FEAT_START_STOPPED);
+	if (cli_require(c, opt, FEAT_START_STOPPED))
+		return -1;
+	c->cfg.start_stopped = true;
+	return 0;
 }
 
 static const struct cli_prop_rule chardev_rules[] = {

@@ -32,6 +32,7 @@ struct cli {
 	const char *help_driver;        /* CLI_DEVICE_PROPS */
 	uint32_t log_mask;              /* -d */
 	const char *log_file;           /* -D */
+	const char *dfilter;            /* -dfilter */
 	bool nographic;
 	bool serial_given;              /* any -serial, including none */
 	char err[256];

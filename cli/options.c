@@ -7,6 +7,7 @@
  * and -global add up.
  */
 #include "cli/cli.h"
+#include "monitor/monitor.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -207,6 +208,18 @@ static int opt_d(struct cli *c, const char *opt, const char *arg)
 	return 0;
 }
 
+static int opt_dfilter(struct cli *c, const char *opt, const char *arg)
+{
+	uint64_t start[TRACE_MAX_RANGES], end[TRACE_MAX_RANGES];
+	unsigned n;
+	char err[128];
+
+	if (trace_parse_dfilter(arg, start, end, &n, err, sizeof(err)))
+		return cli_error(c, "%s: %s", opt, err);
+	c->dfilter = arg;
+	return 0;
+}
+
 static int opt_D(struct cli *c, const char *opt, const char *arg)
 {
 	return opt_file(c, opt, arg, &c->log_file);
@@ -272,6 +285,8 @@ const struct cli_option g_cli_options[] = {
 	{ "S", NULL, cli_opt_start_stopped, "do not start the CPU at startup" },
 	{ "d", "ITEM[,ITEM...]", opt_d, "log these items (-d help)" },
 	{ "D", "FILE", opt_D, "log to FILE instead of stderr" },
+	{ "dfilter", "RANGE[,RANGE...]", opt_dfilter,
+	  "log only blocks at these addresses: START..END, START+LEN, START-LEN" },
 };
 const unsigned g_cli_noptions = sizeof(g_cli_options) / sizeof(g_cli_options[0]);
 
@@ -312,6 +327,14 @@ static int cli_finish(struct cli *c)
 		return cli_error(c, "-initrd is only allowed with -kernel");
 	if (!c->cfg.kernel && c->cfg.append)
 		return cli_error(c, "-append is only allowed with -kernel");
+	/* The terminal feeds one backend: a monitor on stdio takes it from the serial
+	 * ports (the default COM1 is then not created, as QEMU puts it on a vc). */
+	if (c->cfg.monitor && !strcmp(c->cfg.monitor, "stdio")) {
+		for (unsigned i = 0; i < c->cfg.nserial; i++)
+			if (!strcmp(c->cfg.serial[i], "stdio"))
+				return cli_error(c, "-monitor: stdio is already used by -serial stdio");
+		return 0;
+	}
 	/* The default COM1 on stdio (QEMU's default with -nographic). */
 	if (!c->serial_given && !c->cfg.nodefaults)
 		c->cfg.serial[c->cfg.nserial++] = "stdio";
@@ -346,11 +369,15 @@ int cli_parse(struct cli *c, int argc, char **argv)
 
 int cli_setup_log(struct cli *c)
 {
+	char err[128];
 	int r;
 
 	g_log_mask = c->log_mask;
 	r = log_set_file(c->log_file);
 	if (r)
 		return cli_error(c, "-D: cannot open '%s': %s", c->log_file, strerror(-r));
+	if (c->dfilter && trace_set_dfilter(c->dfilter, err, sizeof(err)))
+		return cli_error(c, "-dfilter: %s", err);
+	trace_init();
 	return 0;
 }

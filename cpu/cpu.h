@@ -326,6 +326,9 @@ uint32_t cpu_model_signature(const struct cpu_model *m);
 
 struct vcpu;
 typedef void (*code_write_fn)(struct vcpu *v, uint64_t paddr, unsigned len);
+/* Debugger watchpoints (struct vcpu's watch_hook): a data access of len bytes at linear
+ * lin (write or read) has been translated and is about to happen. Must not unwind. */
+typedef void (*watch_fn)(struct vcpu *v, uint64_t lin, unsigned len, bool write);
 
 /*
  * Intercept points (../shared/DESIGN.md, "The flow of one instruction", step 4).
@@ -423,6 +426,10 @@ struct vcpu {
 	void *tb_cache;                 /* owned by translate/ */
 	void *nested;                   /* owned by nested/ */
 	void *log;                      /* owned by monitor/ */
+	/* Set by monitor/ while watchpoints exist: data accesses then never fill the read
+	 * and write TLBs (the setter flushes them), so each one takes cpu/mem.c's slow path,
+	 * which calls the hook. NULL costs nothing on the fast path. */
+	watch_fn watch_hook;
 };
 
 static inline void cpu_intercept(struct vcpu *v, enum intercept_kind kind, uint64_t info,
@@ -516,6 +523,13 @@ static inline bool cpu_events_maybe(const struct vcpu *v)
 void cpu_tss_stack32(struct vcpu *v, unsigned dpl, uint32_t ext, struct seg_cache *ss,
 		     uint64_t *ss_raw, uint64_t *sp);
 uint64_t cpu_tss_stack64(struct vcpu *v, unsigned dpl, unsigned ist, uint32_t ext);
+/* Hardware task switch (cpu/task.c, SDM vol. 3, 8.3) to the TSS selected by sel, for
+ * a JMP, CALL, IRET (NT = 1: back link) or an event through a task gate; next_rip is
+ * the EIP saved in the old TSS. Faults raise (#GP/#TS/#NP/#SS as table 8-1 says).
+ * cpu_task_push_error pushes an event's error code on the new task's stack. */
+enum task_src { TASK_JMP, TASK_CALL, TASK_IRET, TASK_INT };
+void cpu_task_switch(struct vcpu *v, uint16_t sel, enum task_src src, uint64_t next_rip);
+void cpu_task_push_error(struct vcpu *v, uint32_t err);
 /* Make an NMI pending (machine: NMI button, LAPIC LINT1/NMI IPI). */
 void cpu_inject_nmi(struct vcpu *v);
 /* Start an interrupt shadow for the instruction at next_rip (STI when IF was 0, MOV SS,

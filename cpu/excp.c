@@ -6,8 +6,7 @@
  * Intel SDM vol. 3 (edition in docs/spec-versions.md): 6.8.3 (interrupt shadows),
  * 6.9 (priorities), 6.12 (protected-mode delivery), 6.13 (error code), 6.14 (IA-32e
  * delivery), 6.15 (table 6-5, #DF), 20.1.4 (real mode), 20.3 (virtual-8086 mode);
- * vol. 2, INT n (the reference pseudo-code). Hardware task switches through task
- * gates are not implemented yet: logged, then #GP (like an invalid gate).
+ * vol. 2, INT n (the reference pseudo-code). Task gates switch tasks (cpu/task.c).
  */
 #include "cpu/internal.h"
 
@@ -228,11 +227,6 @@ static unsigned check_gate(struct vcpu *v, const struct event *e, uint64_t g)
 		cpu_raise(v, EXC_GP, idt_err);
 	if (!(g & (1ull << 47)))
 		cpu_raise(v, EXC_NP, idt_err);
-	if (type == 0x5) {
-		cpu_intercept(v, ICPT_TASK_SWITCH, (g >> 16) & 0xffff, NULL);
-		cpu_log_unimp("task gate", (uint64_t)e->vector, "hardware task switch");
-		cpu_raise(v, EXC_GP, idt_err);
-	}
 	return type;
 }
 
@@ -277,6 +271,13 @@ static void deliver_prot(struct vcpu *v, const struct event *e)
 	g = cpu_sys_ld(v, (uint32_t)(s->idtr.base + e->vector * 8), 8);
 	type = check_gate(v, e, g);
 	sel = (uint16_t)(g >> 16);
+	if (type == 0x5) {
+		/* Task gate: switch tasks, then push the error code there (6.12.2). */
+		cpu_task_switch(v, sel, TASK_INT, e->ret_rip);
+		if (e->type == EVT_HWEXC && vec_has_error(e->vector))
+			cpu_task_push_error(v, e->err == EXC_NO_ERROR ? 0 : e->err);
+		return;
+	}
 	off = (g & 0xffff) | ((type & 8) ? ((g >> 48) & 0xffff) << 16 : 0);
 	size = (type & 8) ? 4 : 2;
 	load_handler_cs(v, sel, e->ext, false, &cs, cs_raw);

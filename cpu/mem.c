@@ -231,6 +231,8 @@ static uint64_t mem_xlate(struct vcpu *v, uint64_t lin, unsigned ma, uint8_t **h
 		*host = NULL;           /* every write goes through note_ram_write */
 		return r.paddr;
 	}
+	if (v->watch_hook && !(ma & MA_EXEC))
+		return r.paddr;         /* watchpoints: every data access comes back here */
 	e->vpage = tag;
 	e->ppage = r.paddr & ~0xfffull;
 	e->flags = p ? 0 : TLB_F_MMIO;
@@ -259,10 +261,14 @@ static uint64_t lin_ld(struct vcpu *v, uint64_t lin, unsigned size, unsigned ma,
 	p1 = mem_xlate(v, lin, ma, &h1);
 	if (first >= size) {
 		check_align(v, off, size);
+		if (__builtin_expect(v->watch_hook != NULL, 0))
+			v->watch_hook(v, lin, size, false);
 		return h1 ? load_le(h1, size) : mmio_ld(v, p1, size);
 	}
 	p2 = mem_xlate(v, lin + first, ma, &h2);
 	check_align(v, off, size);
+	if (__builtin_expect(v->watch_hook != NULL, 0))
+		v->watch_hook(v, lin, size, false);
 	lo = h1 ? load_le(h1, first) : mmio_ld(v, p1, first);
 	hi = h2 ? load_le(h2, size - first) : mmio_ld(v, p2, size - first);
 	return lo | (hi << (8 * first));
@@ -287,12 +293,16 @@ static void lin_st(struct vcpu *v, uint64_t lin, unsigned size, unsigned ma, uin
 	p1 = mem_xlate(v, lin, ma, &h1);
 	if (first >= size) {
 		check_align(v, off, size);
+		if (__builtin_expect(v->watch_hook != NULL, 0))
+			v->watch_hook(v, lin, size, true);
 		phys_part_st(v, p1, h1, size, val);
 		return;
 	}
 	/* Both pages are checked before either is written. */
 	p2 = mem_xlate(v, lin + first, ma, &h2);
 	check_align(v, off, size);
+	if (__builtin_expect(v->watch_hook != NULL, 0))
+		v->watch_hook(v, lin, size, true);
 	phys_part_st(v, p1, h1, first, val);
 	phys_part_st(v, p2, h2, size - first, val >> (8 * first));
 }
@@ -360,6 +370,8 @@ static void lin_buf(struct vcpu *v, uint64_t lin, uint8_t *buf, size_t len, unsi
 		if (n > len)
 			n = len;
 		pa = mem_xlate(v, lin, ma, &h);
+		if (buf && __builtin_expect(v->watch_hook != NULL, 0))
+			v->watch_hook(v, lin, (unsigned)n, dir == 1);
 		if (buf && h) {
 			if (dir)
 				memcpy(h, buf, n);

@@ -5,6 +5,7 @@
 #include "hw/hw.h"
 #include "hw/loader.h"
 #include "hw/pc.h"
+#include "monitor/monitor.h"
 #include "nested/nested.h"
 #include "translate/translate.h"
 
@@ -176,7 +177,7 @@ static void pc_free(struct pc *pc)
 static int pc_loop(struct pc *pc)
 {
 	for (;;) {
-		enum run_exit why = vcpu_run(pc->cpu, 0);
+		enum run_exit why = pc->dbg ? dbg_run(pc->dbg) : vcpu_run(pc->cpu, 0);
 
 		if (pc->stop)
 			return pc->exit_status;
@@ -204,6 +205,38 @@ static int pc_loop(struct pc *pc)
 	}
 }
 
+/* The monitor's system_reset and quit. */
+static void pc_dbg_reset(void *opaque)
+{
+	struct pc *pc = opaque;
+
+	cpu_reset(pc->cpu);
+	translate_flush(pc->cpu);
+	if (pc_load_kernel(pc))
+		pc_request_exit(pc, 1);
+}
+
+static void pc_dbg_quit(void *opaque)
+{
+	pc_request_exit(opaque, 0);
+}
+
+/* The debugger session, when -gdb/-s, -monitor or -S asks for one. */
+static int pc_open_dbg(struct pc *pc)
+{
+	const struct machine_config *cfg = pc->cfg;
+	struct dbg_machine m = { .cpus = &pc->cpu, .ncpus = 1, .opaque = pc,
+				 .reset = pc_dbg_reset, .quit = pc_dbg_quit };
+	struct dbg_config dc = { .gdb = cfg->gdb, .monitor = cfg->monitor,
+				 .start_stopped = cfg->start_stopped };
+	char err[256];
+
+	if (!cfg->gdb && !cfg->monitor && !cfg->start_stopped)
+		return 0;
+	pc->dbg = dbg_open(&m, &dc, err, sizeof(err));
+	return pc->dbg ? 0 : pc_fail("%s", err);
+}
+
 int machine_run(const struct machine_config *cfg)
 {
 	struct pc *pc = calloc(1, sizeof(*pc));
@@ -214,8 +247,9 @@ int machine_run(const struct machine_config *cfg)
 		return 1;
 	}
 	pc->cfg = cfg;
-	if (!pc_build(pc))
+	if (!pc_build(pc) && !pc_open_dbg(pc))
 		status = pc_loop(pc);
+	dbg_close(pc->dbg, status);
 	pc_free(pc);
 	free(pc);
 	return status;

@@ -20,6 +20,7 @@ struct pc {
 	unsigned ncom;
 	bool stop;
 	int exit_status;
+	struct dbg *dbg;        /* gdb stub / monitor / -S session, or NULL */
 };
 
 /* Stop the machine at the next instruction boundary and exit with status. */

@@ -106,10 +106,27 @@ struct tb_cache {
 	uint64_t limit;                 /* icount at which vcpu_run must return */
 	bool bp_hit;                    /* the last vcpu_run stopped at the breakpoint */
 	bool bp_skip;                   /* so this one does not stop there before running */
+	uint64_t bps[TRANSLATE_MAX_BREAKPOINTS];        /* debugger breakpoints (linear) */
+	unsigned nbps;
+	bool no_events;                 /* translate_set_events(v, false) */
 	struct translate_stats stats;
 };
 
 static inline struct tb_cache *tb_cache_of(struct vcpu *v) { return v->tb_cache; }
+
+/* Is lin the test breakpoint or a debugger breakpoint? */
+static inline bool tb_is_breakpoint(const struct tb_cache *tc, uint64_t lin)
+{
+	if (lin == tc->breakpoint)
+		return true;
+	for (unsigned i = 0; i < tc->nbps; i++)
+		if (tc->bps[i] == lin)
+			return true;
+	return false;
+}
+
+/* exec.c: the trace hooks (translate_set_trace) */
+extern trace_tb_fn g_trace_tb_new, g_trace_tb_exec;
 
 /* tb.c */
 uint32_t tb_mode_flags(const struct vcpu *v);

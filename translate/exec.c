@@ -13,6 +13,14 @@
 
 #include <stdlib.h>
 
+trace_tb_fn g_trace_tb_new, g_trace_tb_exec;
+
+void translate_set_trace(trace_tb_fn tb_new, trace_tb_fn tb_exec)
+{
+	g_trace_tb_new = tb_new;
+	g_trace_tb_exec = tb_exec;
+}
+
 /* After a longjmp to the run loop: settle the state of the block that was running.
  * Returns the run exit to report, or -1 to go on running. */
 static int run_unwound(struct vcpu *v, struct tb_cache *tc)
@@ -91,14 +99,14 @@ static enum run_exit run_blocks(struct vcpu *v, struct tb_cache *tc, uint64_t li
 			v->exit_request = 0;
 			return RUN_EXIT_REQUEST;
 		}
-		if (cpu_events_maybe(v) && !cpu_check_events(v))
+		if (tc->no_events ? v->s.halted : (cpu_events_maybe(v) && !cpu_check_events(v)))
 			return RUN_EXIT_HALT;
 		if (v->s.rip != rip || v->s.seg[SEG_CS].sel != cs)
 			prev = NULL;            /* an event was delivered */
 		if (v->icount >= limit)
 			return RUN_EXIT_LIMIT;
-		if (tc->breakpoint != ~0ull && !tc->bp_skip &&
-		    v->s.seg[SEG_CS].base + v->s.rip == tc->breakpoint) {
+		if ((tc->breakpoint != ~0ull || tc->nbps) && !tc->bp_skip &&
+		    tb_is_breakpoint(tc, v->s.seg[SEG_CS].base + v->s.rip)) {
 			tc->bp_hit = true;
 			return RUN_EXIT_BREAKPOINT;
 		}
@@ -106,6 +114,9 @@ static enum run_exit run_blocks(struct vcpu *v, struct tb_cache *tc, uint64_t li
 		tb = next_block(v, tc, prev, slot, &flags);
 		if (tb->ninsns > limit - v->icount)
 			tb = tb_translate_oneshot(v, flags, (unsigned)(limit - v->icount));
+		if (__builtin_expect(g_log_mask & ((1u << LOG_EXEC) | (1u << LOG_CPU)), 0) &&
+		    g_trace_tb_exec)
+			g_trace_tb_exec(v, tb->pc, tb->cs_base, tb->size, tb->ninsns);
 		tc->smc_hit = false;
 		tc->cur_tb = tb;
 		slot = interp_run(v, tb);

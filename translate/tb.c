@@ -319,6 +319,8 @@ static struct tb *tb_gen(struct vcpu *v, struct tb_cache *tc, uint32_t flags, un
 	tb_link(tc, tb);
 	tc->stats.blocks_translated++;
 	tc->stats.insns_translated += t->ninsns;
+	if (log_on(LOG_IN_ASM) && g_trace_tb_new)
+		g_trace_tb_new(v, tb->pc, tb->cs_base, tb->size, tb->ninsns);
 	return tb;
 }
 
@@ -466,12 +468,9 @@ void translate_set_stop_on_exception(struct vcpu *v, bool on)
 	tb_cache_of(v)->stop_on_exception = on;
 }
 
-void translate_set_breakpoint(struct vcpu *v, uint64_t lin)
+/* Blocks must end before a breakpoint: drop those that run across lin. */
+static void tb_drop_spanning(struct tb_cache *tc, uint64_t lin)
 {
-	struct tb_cache *tc = tb_cache_of(v);
-
-	tc->breakpoint = lin;
-	/* Blocks must end before the breakpoint: drop those that run across it. */
 	for (unsigned h = 0; h < (1u << TB_HASH_BITS); h++) {
 		struct tb *tb = tc->hash[h];
 
@@ -484,6 +483,53 @@ void translate_set_breakpoint(struct vcpu *v, uint64_t lin)
 			tb = next;
 		}
 	}
+}
+
+void translate_set_breakpoint(struct vcpu *v, uint64_t lin)
+{
+	struct tb_cache *tc = tb_cache_of(v);
+
+	tc->breakpoint = lin;
+	tb_drop_spanning(tc, lin);
+}
+
+int translate_add_breakpoint(struct vcpu *v, uint64_t lin)
+{
+	struct tb_cache *tc = tb_cache_of(v);
+
+	for (unsigned i = 0; i < tc->nbps; i++)
+		if (tc->bps[i] == lin)
+			return 0;
+	if (tc->nbps == TRANSLATE_MAX_BREAKPOINTS)
+		return -1;
+	tc->bps[tc->nbps++] = lin;
+	tb_drop_spanning(tc, lin);
+	return 0;
+}
+
+void translate_remove_breakpoint(struct vcpu *v, uint64_t lin)
+{
+	struct tb_cache *tc = tb_cache_of(v);
+
+	for (unsigned i = 0; i < tc->nbps; i++) {
+		if (tc->bps[i] == lin) {
+			tc->bps[i] = tc->bps[--tc->nbps];
+			return;         /* blocks cut at lin stay correct, just shorter */
+		}
+	}
+}
+
+void translate_set_events(struct vcpu *v, bool on)
+{
+	tb_cache_of(v)->no_events = !on;
+}
+
+void translate_exit_after_insn(struct vcpu *v)
+{
+	struct tb_cache *tc = tb_cache_of(v);
+
+	if (tc && tc->cur_tb)
+		tc->smc_hit = true;
 }
 
 void translate_set_inline(struct vcpu *v, bool on)

@@ -45,6 +45,34 @@ void translate_set_stop_on_exception(struct vcpu *v, bool on);
 void translate_set_breakpoint(struct vcpu *v, uint64_t lin);
 void translate_set_inline(struct vcpu *v, bool on);
 
+/*
+ * Debugger controls (monitor/: the gdb stub and the monitor).
+ *  - breakpoints: up to TRANSLATE_MAX_BREAKPOINTS linear addresses besides the test
+ *    breakpoint above, with the same stop and resume rules (RUN_EXIT_BREAKPOINT);
+ *    add returns 0, or -1 when the list is full; adding one twice is harmless;
+ *  - events off: vcpu_run takes no interrupt or NMI at block boundaries (gdb's
+ *    single-step must execute exactly the instruction at RIP);
+ *  - translate_exit_after_insn: from inside an instruction (a watchpoint hook), leave
+ *    the block once the instruction completes; with v->exit_request set, vcpu_run
+ *    then returns RUN_EXIT_REQUEST. The check follows every instruction that stores
+ *    (and every one run through its handler); after a load it waits for the block end.
+ */
+#define TRANSLATE_MAX_BREAKPOINTS 32
+int translate_add_breakpoint(struct vcpu *v, uint64_t lin);
+void translate_remove_breakpoint(struct vcpu *v, uint64_t lin);
+void translate_set_events(struct vcpu *v, bool on);
+void translate_exit_after_insn(struct vcpu *v);
+
+/*
+ * Trace hooks for -d in_asm (tb_new: a block was just translated) and -d exec/cpu
+ * (tb_exec: a block is about to run). monitor/trace.c installs them; the engine
+ * calls them only while the log item is on (one test of g_log_mask when off).
+ * pc/cs_base: the block's first instruction; size in bytes; ninsns instructions.
+ */
+typedef void (*trace_tb_fn)(struct vcpu *v, uint64_t pc, uint64_t cs_base, unsigned size,
+			    unsigned ninsns);
+void translate_set_trace(trace_tb_fn tb_new, trace_tb_fn tb_exec);
+
 /* Counters for the monitor and the benchmarks. */
 struct translate_stats {
 	uint64_t blocks_translated;

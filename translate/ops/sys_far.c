@@ -3,7 +3,7 @@
  * RET, in real, virtual-8086, protected and IA-32e mode. Intel SDM vol. 2 (edition in
  * docs/spec-versions.md), JMP, CALL and RET (their protected-mode pseudo-code); vol.
  * 3, 5.8 (calls through gates), 5.8.6 (RET to outer levels). Task gates and TSS
- * targets (hardware task switches) are not implemented: logged, then #GP(selector).
+ * targets switch tasks (cpu/task.c).
  */
 #include "translate/ops/sys.h"
 
@@ -253,6 +253,23 @@ static void through_gate(struct vcpu *v, const struct x86_insn *i, uint16_t sel,
 
 /* ---------------------------------------------------------------- JMP/CALL */
 
+/* JMP/CALL to a TSS or a task gate: DPL >= CPL and RPL, present, then the switch
+ * (SDM vol. 3, 8.3; busy TSSs fail in cpu_task_switch). */
+static void far_task(struct vcpu *v, uint16_t sel, uint64_t raw, unsigned type, bool jmp,
+		     uint64_t next)
+{
+	unsigned dpl = (raw >> 45) & 3;
+
+	if ((type != 0x05 && type != 0x01 && type != 0x09 && type != 0x03 && type != 0x0b) ||
+	    cpu_long_mode(&v->s) || dpl < cpu_cpl(&v->s) || dpl < (sel & 3u))
+		cpu_raise(v, EXC_GP, sel & ~3u);
+	if (!(raw & (1ull << 47)))
+		cpu_raise(v, EXC_NP, sel & ~3u);
+	if (type == 0x05)
+		sel = (uint16_t)(raw >> 16);    /* the task gate's TSS selector */
+	cpu_task_switch(v, sel, jmp ? TASK_JMP : TASK_CALL, next);
+}
+
 static void far_transfer(struct vcpu *v, const struct x86_insn *i, bool jmp)
 {
 	struct far_ptr p = far_operand(v, i);
@@ -281,9 +298,8 @@ static void far_transfer(struct vcpu *v, const struct x86_insn *i, bool jmp)
 		return;
 	}
 	if (!(type & 0x10)) {
-		if (type == 0x05 || type == 0x01 || type == 0x09)
-			cpu_log_unimp("task switch", type, jmp ? "far JMP" : "far CALL");
-		cpu_raise(v, EXC_GP, p.sel & ~3u);
+		far_task(v, p.sel, raw[0], type, jmp, next);
+		return;
 	}
 	cpu_desc_decode(raw, p.sel, &cs, false);
 	check_code(v, p.sel, &cs, false, jmp);

@@ -1,8 +1,8 @@
 /*
  * translate/ops/sys_iret.c - IRET/IRETD/IRETQ in real, virtual-8086, protected and
  * IA-32e mode. Intel SDM vol. 2 (edition in docs/spec-versions.md), IRET (its
- * pseudo-code); vol. 3, 6.7.1 (NMI unblocking), 20.3 (virtual-8086 mode). Returns
- * with EFLAGS.NT = 1 (task returns) are not implemented: logged, then #GP(0).
+ * pseudo-code); vol. 3, 6.7.1 (NMI unblocking), 20.3 (virtual-8086 mode), 8.4
+ * (EFLAGS.NT = 1: return to the previous task, cpu/task.c).
  */
 #include "translate/ops/sys.h"
 
@@ -94,10 +94,6 @@ static void iret_prot(struct vcpu *v, unsigned n)
 	unsigned rpl = sel & 3u;
 	bool pop_ss;
 
-	if (cpu_get_rflags(s) & RFLAGS_NT) {
-		cpu_log_unimp("task return", sel, "IRET with EFLAGS.NT = 1");
-		cpu_raise(v, EXC_GP, 0);
-	}
 	if (!lm && (f & RFLAGS_VM) && n == 4 && cpu_cpl(s) == 0) {
 		iret_to_v86(v, ip, sel, f);
 		return;
@@ -145,6 +141,12 @@ void exec_IRET(struct vcpu *v, const struct x86_insn *i)
 		if (sys_iopl(v) < 3)
 			cpu_raise(v, EXC_GP, 0);        /* no VME: IOPL-sensitive */
 		iret_real(v, i->opsize);
+	} else if (cpu_get_rflags(s) & RFLAGS_NT) {
+		/* Return to the task in the back link (SDM vol. 3, 8.4); #GP in IA-32e. */
+		if (cpu_long_mode(s))
+			cpu_raise(v, EXC_GP, 0);
+		cpu_task_switch(v, (uint16_t)cpu_sys_ld(v, (uint32_t)s->seg[SEG_TR].base, 2),
+				TASK_IRET, insn_next_rip(v, i));
 	} else {
 		iret_prot(v, i->opsize);
 	}

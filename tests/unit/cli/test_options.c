@@ -152,17 +152,21 @@ static const struct {
 	{ { "-chardev", "spice,id=c" }, "-chardev: backend: invalid value 'spice' "
 					 "(null|stdio|file|socket|pty|pipe|ringbuf)" },
 	{ { "-chardev", "stdio,id=c0" }, "-chardev: a character device is not yet supported" },
-	{ { "-s" }, "-s: the gdb stub is not yet supported" },
 	{ { "-net", "user" }, "-net: networking (only none) is not yet supported" },
 	{ { "-netdev", "user,id=n0" }, "-netdev: networking (only none) is not yet supported" },
 	{ { "-no-shutdown" }, "-no-shutdown: staying stopped after the guest shuts down is not yet supported" },
 	{ { "-rtc", "base=utc,clock=bogus" }, "-rtc: clock: invalid value 'bogus' (host|rt|vm)" },
 	{ { "-rtc", "base=utc" }, "-rtc: setting the RTC is not yet supported" },
-	{ { "-S" }, "-S: starting stopped is not yet supported" },
-	{ { "-gdb", "tcp::1234" }, "-gdb: the gdb stub is not yet supported" },
 	{ { "-gdb", "bogus" }, "-gdb: unknown backend 'bogus' (stdio, null, none, file:PATH, "
 			       "unix:PATH,server, tcp:HOST:PORT,server, mon:stdio, pty)" },
-	{ { "-monitor", "stdio" }, "-monitor: the monitor is not yet supported" },
+	{ { "-monitor", "unix:/tmp/m" }, "-monitor: 'unix:/tmp/m': only server sockets are supported (add ,server)" },
+	{ { "-monitor", "file:x" }, "-monitor: 'file:x' is not supported here (stdio, unix:PATH,server[,nowait], "
+				    "tcp:HOST:PORT,server[,nowait])" },
+	{ { "-gdb", "stdio" }, "-gdb: 'stdio' is not supported here (tcp::PORT, tcp:HOST:PORT, unix:PATH)" },
+	{ { "-monitor", "telnet::4444,server" }, "-monitor: telnet is not supported (use tcp:HOST:PORT)" },
+	{ { "-serial", "stdio", "-monitor", "stdio" }, "-monitor: stdio is already used by -serial stdio" },
+	{ { "-dfilter", "0x2000..0x1000" }, "-dfilter: invalid range '0x2000..0x1000' (START..END, START+LEN, "
+					      "START-LEN or ADDR)" },
 	{ { "-initrd", "x" }, "-initrd is only allowed with -kernel" },
 	{ { "-append", "x" }, "-append is only allowed with -kernel" },
 	{ { "-kernel", "" }, "-kernel: empty file name" },
@@ -327,6 +331,31 @@ START_TEST(test_display_flags)
 }
 END_TEST
 
+/* The debugger options land in the machine config as the session opens them. */
+START_TEST(test_debug_options)
+{
+	struct cli c;
+
+	ck_assert_int_eq(parse(&c, ARGS("-s", "-S")), 0);
+	ck_assert_str_eq(c.cfg.gdb, "tcp::1234");
+	ck_assert(c.cfg.start_stopped);
+	cli_free(&c);
+	ck_assert_int_eq(parse(&c, ARGS("-gdb", "tcp::4321", "-monitor", "unix:/tmp/m,server,nowait")), 0);
+	ck_assert_str_eq(c.cfg.gdb, "tcp::4321");
+	ck_assert_str_eq(c.cfg.monitor, "unix:/tmp/m,server,nowait");
+	ck_assert_uint_eq(c.cfg.nserial, 1);            /* the default COM1 on stdio */
+	cli_free(&c);
+	/* a monitor on stdio takes the terminal: no default COM1 there */
+	ck_assert_int_eq(parse(&c, ARGS("-monitor", "stdio")), 0);
+	ck_assert_str_eq(c.cfg.monitor, "stdio");
+	ck_assert_uint_eq(c.cfg.nserial, 0);
+	cli_free(&c);
+	ck_assert_int_eq(parse(&c, ARGS("-d", "in_asm,exec", "-dfilter", "0x100000+0x1000", "-D", "x.log")), 0);
+	ck_assert_str_eq(c.dfilter, "0x100000+0x1000");
+	cli_free(&c);
+}
+END_TEST
+
 /* What kvm-unit-tests' x86/run passes (with the accelerator it picks for tcg). */
 START_TEST(test_kvm_unit_tests_line)
 {
@@ -464,6 +493,7 @@ int main(void)
 	tcase_add_test(tc, test_machine_forms);
 	tcase_add_test(tc, test_serial);
 	tcase_add_test(tc, test_display_flags);
+	tcase_add_test(tc, test_debug_options);
 	tcase_add_test(tc, test_kvm_unit_tests_line);
 	tcase_add_test(tc, test_device_help);
 	tcase_add_test(tc, test_global);

@@ -297,6 +297,42 @@ START_TEST(test_long_mode_bad_gate)
 }
 END_TEST
 
+START_TEST(test_task_gate_with_error_code)
+{
+	struct cpu_state *s = &g_fix->v.s;
+
+	/* #GP through a task gate to TSS B (GDT 0x50): the switch saves the faulting
+	 * EIP in TSS A, nests (NT, back link) and pushes the error code on B's stack. */
+	prot_cpl(0);
+	cpufix_put64(GDT + 0x50, desc(0x6000, 0x67, SEGA_P | 0x9));
+	s->gdtr.limit = 0x57;
+	s->seg[SEG_TR].attr = SEGA_P | 0xb;
+	cpufix_put64(GDT + 0x28, desc(TSS, 0x67, SEGA_P | 0xb));
+	cpufix_put64(IDT + 13 * 8, gate_lo(0x50, 0, 0x5, 0, 0));
+	cpufix_put32(0x6020, 0x7777);                   /* EIP */
+	cpufix_put32(0x6024, 2);                        /* EFLAGS */
+	cpufix_put32(0x6038, 0x9000);                   /* ESP */
+	cpufix_put32(0x6048, 0x10);                     /* ES */
+	cpufix_put32(0x604c, 0x08);                     /* CS */
+	cpufix_put32(0x6050, 0x10);                     /* SS */
+	cpufix_put32(0x6054, 0x10);                     /* DS */
+	s->rip = 0x4444;
+	s->gpr[0] = 0xaaaa;
+	set_pending(EXC_GP, EVT_HWEXC, 0x18, 0);
+	cpu_deliver_pending(&g_fix->v);
+	ck_assert_uint_eq(s->seg[SEG_TR].sel, 0x50);
+	ck_assert_uint_eq(s->rip, 0x7777);
+	ck_assert_uint_eq(s->gpr[4], 0x9000 - 4);
+	ck_assert_uint_eq(cpufix_get32(0x9000 - 4), 0x18);             /* error code */
+	ck_assert_uint_eq(cpu_get_rflags(s) & RFLAGS_NT, RFLAGS_NT);
+	ck_assert_uint_eq(cpufix_get32(0x6000) & 0xffff, 0x28);        /* back link */
+	ck_assert_uint_eq(cpufix_get32(TSS + 0x20), 0x4444);            /* faulting EIP */
+	ck_assert_uint_eq(cpufix_get32(TSS + 0x28), 0xaaaa);            /* EAX */
+	ck_assert_uint_eq((cpufix_get64(GDT + 0x50) >> 40) & 0xf, 0xb);  /* B busy */
+	ck_assert_uint_eq((cpufix_get64(GDT + 0x28) >> 40) & 0xf, 0xb);  /* A still busy */
+}
+END_TEST
+
 static bool fake_pending;
 static unsigned fake_acks;
 static bool fake_intr_pending(void *opaque) { return fake_pending; }
@@ -365,6 +401,7 @@ int main(void)
 	tcase_add_test(tc, test_long_mode_pf_pf_df);
 	tcase_add_test(tc, test_long_mode_bad_gate);
 	tcase_add_test(tc, test_check_events);
+	tcase_add_test(tc, test_task_gate_with_error_code);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

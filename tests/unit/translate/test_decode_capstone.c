@@ -52,8 +52,12 @@ static void gen_sequence(uint8_t *b, unsigned mode, uint64_t *rs, unsigned long 
 		return;                 /* pure random bytes */
 	npfx = (unsigned)(rng_next(rs) % 8);
 	npfx = npfx > 4 ? 0 : npfx;
-	for (unsigned k = 0; k < npfx; k++)
-		b[pos++] = legacy_prefixes[rng_next(rs) % sizeof(legacy_prefixes)];
+	for (unsigned k = 0; k < npfx; k++) {
+		b[pos] = legacy_prefixes[rng_next(rs) % sizeof(legacy_prefixes)];
+		if (b[pos] == 0xf0 && rng_next(rs) % 3)
+			b[pos] = 0x3e;  /* LOCK is mostly #UD: keep it rarer */
+		pos++;
+	}
 	if (mode == 8 && rng_next(rs) % 3 == 0)
 		b[pos++] = 0x40 | (uint8_t)(rng_next(rs) & 15);
 	if (kind < 5) {                 /* VEX / EVEX */
@@ -72,11 +76,11 @@ static void gen_sequence(uint8_t *b, unsigned mode, uint64_t *rs, unsigned long 
 		return;
 	}
 	/* every opcode of every map in turn, with random ModRM/SIB/disp/imm after it */
-	switch ((n >> 8) & 3) {
-	case 0: break;
-	case 1: b[pos++] = 0x0f; break;
-	case 2: b[pos++] = 0x0f; b[pos++] = 0x38; break;
-	case 3: b[pos++] = 0x0f; b[pos++] = 0x3a; break;
+	switch ((n >> 8) % 6) {     /* the dense maps twice as often */
+	case 0: case 1: break;
+	case 2: case 3: b[pos++] = 0x0f; break;
+	case 4: b[pos++] = 0x0f; b[pos++] = 0x38; break;
+	case 5: b[pos++] = 0x0f; b[pos++] = 0x3a; break;
 	}
 	b[pos++] = (uint8_t)n;
 	if (rng_next(rs) % 4 == 0)
@@ -169,10 +173,10 @@ static struct creg our_reg(const struct x86_insn *i, const struct x86_operand *o
 
 /* ------------------------------------------------------------ comparison */
 
-enum verdict { V_AGREE, V_CS_ONLY, V_OURS_ONLY, V_LEN, V_REG, V_MEM, V_IMM, V_SIZE };
+enum verdict { V_AGREE, V_CS_ONLY, V_OURS_ONLY, V_LEN, V_REG, V_MEM, V_IMM, V_SIZE, V_EXTRA };
 static const char *const verdict_names[] = { "agree", "capstone-only", "ours-only",
 					     "length", "register", "memory", "immediate",
-					     "size" };
+					     "size", "extra-reg" };
 
 /* Whether one of our operands is register c with the given size. */
 static bool has_reg_sized(const struct x86_insn *i, struct creg c, unsigned size)
@@ -319,7 +323,35 @@ static enum verdict compare(const struct x86_insn *i, const cs_insn *ci, uint64_
 			break;
 		}
 	}
-	return size_bad ? V_SIZE : V_AGREE;
+	if (size_bad)
+		return V_SIZE;
+	/* the other way round: each register operand of ours is among Capstone's
+	 * operands or its implicit registers */
+	for (unsigned n = 0; n < i->nopnd; n++) {
+		struct creg o = our_reg(i, &i->opnd[n]);
+		/* Capstone leaves ST(0) out of two-operand x87 forms */
+		bool found = o.kind == CREG_NONE || (o.kind == CREG_ST && o.num == 0);
+
+		for (unsigned k = 0; k < x->op_count && !found; k++) {
+			struct creg c = x->operands[k].type == X86_OP_REG ? g_regs[x->operands[k].reg] :
+					(struct creg){ CREG_NONE, 0 };
+
+			found = c.kind == o.kind && c.num == o.num;
+		}
+		for (unsigned k = 0; k < ci->detail->regs_read_count && !found; k++) {
+			struct creg c = g_regs[ci->detail->regs_read[k]];
+
+			found = c.kind == o.kind && c.num == o.num;
+		}
+		for (unsigned k = 0; k < ci->detail->regs_write_count && !found; k++) {
+			struct creg c = g_regs[ci->detail->regs_write[k]];
+
+			found = c.kind == o.kind && c.num == o.num;
+		}
+		if (!found)
+			return V_EXTRA;
+	}
+	return V_AGREE;
 }
 
 /* ------------------------------------------------------------ Capstone's errors */
@@ -440,8 +472,13 @@ static const char *capstone_wrong(csh h, cs_insn *scratch, const uint8_t *b, uns
 	    (v == V_LEN || v == V_OURS_ONLY))
 		return "ud0-ud1";
 	if (!err && i->map == X86_MAP_0F && (i->opcode == 0x0d || (i->opcode >= 0x18 && i->opcode <= 0x1f)) &&
-	    (v == V_OURS_ONLY || v == V_REG || v == V_SIZE))
+	    (v == V_OURS_ONLY || v == V_REG || v == V_SIZE || v == V_EXTRA))
 		return "hint-nop";
+	/* REX.B 90 is XCHG r8, rAX (SDM vol. 2, NOP, XCHG) whatever other prefixes come
+	 * before it; Capstone says NOP (or PAUSE with F3) when 66/F2/F3 are there too */
+	if (!err && v == V_EXTRA && i->op == X86_OP_XCHG && i->opcode == 0x90 && ci &&
+	    (!strcmp(ci->mnemonic, "nop") || !strcmp(ci->mnemonic, "pause")))
+		return "xchg-r8";
 	/* far pointers in memory are m16:16/m16:32/m16:64; Capstone gives the
 	 * offset's size (and m16:64 without REX.W) */
 	if (!err && v == V_SIZE && (i->op == X86_OP_LES || i->op == X86_OP_LDS || i->op == X86_OP_LSS ||

@@ -135,8 +135,39 @@ START_TEST(test_upper_ymm_kept)
 }
 END_TEST
 
+/* AMD SSE4A (APM vol. 4): not on an Intel host, so known answers. */
+START_TEST(test_sse4a)
+{
+	struct cpu_state *s = fault_setup();
+
+	s->vr[1].q[0] = 0x0123456789abcdefull;
+	s->vr[1].q[1] = 0x5555555555555555ull;
+	ck_assert_int_eq(fault_run("660f78c10804"), -1);        /* extrq xmm1, 8, 4 */
+	ck_assert_uint_eq(s->vr[1].q[0], 0xde);
+	s->vr[1].q[0] = 0x0123456789abcdefull;
+	s->vr[2].q[0] = 0x0810;                                 /* index 8, length 16 */
+	ck_assert_int_eq(fault_run("660f79ca"), -1);            /* extrq xmm1, xmm2 */
+	ck_assert_uint_eq(s->vr[1].q[0], 0xabcd);
+	s->vr[1].q[0] = 0x0123456789abcdefull;
+	ck_assert_int_eq(fault_run("660f78c10000"), -1);        /* length 0 means 64 */
+	ck_assert_uint_eq(s->vr[1].q[0], 0x0123456789abcdefull);
+	s->vr[2].q[0] = 0xffffffffffff1234ull;
+	ck_assert_int_eq(fault_run("f20f78ca1008"), -1);        /* insertq xmm1, xmm2, 16, 8 */
+	ck_assert_uint_eq(s->vr[1].q[0], 0x01234567891234efull);
+	s->vr[2].q[1] = 0x3804;                                 /* index 56, length 4 */
+	ck_assert_int_eq(fault_run("f20f79ca"), -1);            /* insertq xmm1, xmm2 */
+	ck_assert_uint_eq(s->vr[1].q[0], 0x04234567891234efull);
+	ck_assert_uint_eq(s->vr[1].q[1], 0x5555555555555555ull);
+	ck_assert_int_eq(fault_run("f20f2b0e"), -1);            /* movntsd [rsi], xmm1 */
+	ck_assert_uint_eq(cpufix_get64(SSE_DATA), 0x04234567891234efull);
+	ck_assert_int_eq(fault_run("f30f2b4e08"), -1);          /* movntss [rsi+8], xmm1 */
+	ck_assert_uint_eq(cpufix_get64(SSE_DATA + 8) & 0xffffffff, 0x891234ef);
+}
+END_TEST
+
 static void sse_add_fault_tests(TCase *tc)
 {
+	tcase_add_test(tc, test_sse4a);
 	tcase_add_test(tc, test_gates);
 	tcase_add_test(tc, test_alignment);
 	tcase_add_test(tc, test_mxcsr_load_store);

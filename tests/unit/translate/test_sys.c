@@ -295,6 +295,96 @@ START_TEST(test_fsgsbase_and_pkru)
 }
 END_TEST
 
+/* kern: push $0x23 (SS); push $0x300000; push $2 (RFLAGS); push $0x1b; push $user; iretq;
+ * user: mov $0x42,%ebx; int $0x80; after: nop;
+ * h80: mov $0x99,%ecx; mov 24(%rsp),%rdx; mov 32(%rsp),%rsi; iretq */
+static const uint8_t iretq_code[] = {
+	0xb8, 0x23, 0x00, 0x00, 0x00, 0x50, 0x68, 0x00, 0x00, 0x30, 0x00, 0x6a,
+	0x02, 0x6a, 0x1b, 0x68, 0x16, 0x00, 0x10, 0x00, 0x48, 0xcf, 0xbb, 0x42,
+	0x00, 0x00, 0x00, 0xcd, 0x80, 0x90, 0xb9, 0x99, 0x00, 0x00, 0x00, 0x48,
+	0x8b, 0x54, 0x24, 0x18, 0x48, 0x8b, 0x74, 0x24, 0x20, 0x48, 0xcf,
+};
+
+START_TEST(test_iretq_to_user_and_int_back)
+{
+	struct emu *e = emu_new(EMU_LONG64, 0);
+	struct cpu_state *s = &e->v.s;
+
+	s->idtr.base = EMU_DATA + 0x1000;
+	s->idtr.limit = 0xfff;
+	emu_write64(e, EMU_DATA + 0x1000 + 0x80 * 16, gate_lo(0x08, EMU_CODE + 0x1e, 0xe, 3, 0));
+	s->seg[SEG_TR] = (struct seg_cache){ .sel = 0x40, .base = 0x5000, .limit = 0x67,
+					     .attr = SEGA_P | 0xb };
+	emu_write64(e, 0x5004, 0x380000);                       /* RSP0 */
+	emu_load(e, EMU_CODE, iretq_code, sizeof(iretq_code));
+	ck_assert_int_eq(emu_run_until(e, EMU_CODE, EMU_CODE + 0x1d, 100), RUN_EXIT_BREAKPOINT);
+	ck_assert_uint_eq(cpu_cpl(s), 3);
+	ck_assert_uint_eq(s->gpr[3], 0x42);
+	ck_assert_uint_eq(s->gpr[1], 0x99);                     /* the handler ran at CPL 0 */
+	ck_assert_uint_eq(s->gpr[2], 0x300000);                 /* it saw the user RSP */
+	ck_assert_uint_eq(s->gpr[6], 0x23);                     /* and SS */
+	ck_assert_uint_eq(s->gpr[4], 0x300000);
+	ck_assert_uint_eq(s->seg[SEG_SS].sel, 0x23);
+	ck_assert_uint_eq(s->seg[SEG_CS].sel, 0x1b);
+	emu_free(e);
+}
+END_TEST
+
+/* a: lcall $0x48,$0; a_back: mov $0x11,%ecx; ljmp $0x48,$0; a_end: nop;
+ * b: movl $0x77,0x200100; str 0x200104; iret;  b2: movl $0x88,0x200108; hlt */
+static const uint8_t task_code[] = {
+	0x9a, 0x00, 0x00, 0x00, 0x00, 0x48, 0x00, 0xb9, 0x11, 0x00, 0x00, 0x00,
+	0xea, 0x00, 0x00, 0x00, 0x00, 0x48, 0x00, 0x90, 0xc7, 0x05, 0x00, 0x01,
+	0x20, 0x00, 0x77, 0x00, 0x00, 0x00, 0x0f, 0x00, 0x0d, 0x04, 0x01, 0x20,
+	0x00, 0xcf, 0xc7, 0x05, 0x08, 0x01, 0x20, 0x00, 0x88, 0x00, 0x00, 0x00,
+	0xf4,
+};
+
+static uint64_t tss_desc(uint32_t base, unsigned type)
+{
+	return 0x67 | ((uint64_t)(base & 0xffffff) << 16) | ((uint64_t)(0x80 | type) << 40) |
+	       ((uint64_t)(base >> 24) << 56);
+}
+
+START_TEST(test_task_switch_call_iret_jmp)
+{
+	struct emu *e = emu_new(EMU_PROT32, 0);
+	struct cpu_state *s = &e->v.s;
+	uint32_t r32 = 0;
+
+	emu_write64(e, EMU_GDT + 0x40, tss_desc(0x5000, 0xb));  /* task A: busy, current */
+	emu_write64(e, EMU_GDT + 0x48, tss_desc(0x6000, 0x9));  /* task B: available */
+	s->gdtr.limit = 0x4f;
+	s->seg[SEG_TR] = (struct seg_cache){ .sel = 0x40, .base = 0x5000, .limit = 0x67,
+					     .attr = SEGA_P | 0xb };
+	emu_write64(e, 0x6020, ((uint64_t)2 << 32) | (EMU_CODE + 0x14));   /* EIP, EFLAGS */
+	emu_write64(e, 0x6038, 0x380000);                                  /* ESP */
+	emu_write64(e, 0x6048, 0x0000002800000010ull);                     /* ES, CS */
+	emu_write64(e, 0x6050, 0x0000001000000010ull);                     /* SS, DS */
+	emu_write64(e, 0x6058, 0x0000001000000010ull);                     /* FS, GS */
+	emu_load(e, EMU_CODE, task_code, sizeof(task_code));
+	ck_assert_int_eq(emu_run(e, EMU_CODE, 100), RUN_EXIT_HALT);
+	emu_read(e, 0x200100, &r32, 4);
+	ck_assert_uint_eq(r32, 0x77);                           /* task B ran */
+	emu_read(e, 0x200104, &r32, 4);
+	ck_assert_uint_eq(r32 & 0xffff, 0x48);                  /* with TR = B */
+	emu_read(e, 0x200108, &r32, 4);
+	ck_assert_uint_eq(r32, 0x88);                           /* and resumed after IRET */
+	ck_assert_uint_eq(s->seg[SEG_TR].sel, 0x48);
+	ck_assert_uint_eq((emu_read64(e, EMU_GDT + 0x40) >> 40) & 0xf, 0x9);   /* A free */
+	ck_assert_uint_eq((emu_read64(e, EMU_GDT + 0x48) >> 40) & 0xf, 0xb);   /* B busy */
+	emu_read(e, 0x6000, &r32, 4);
+	ck_assert_uint_eq(r32 & 0xffff, 0x40);                  /* back link from the CALL */
+	emu_read(e, 0x5020, &r32, 4);
+	ck_assert_uint_eq(r32, EMU_CODE + 0x13);                /* A saved after its JMP */
+	emu_read(e, 0x502c, &r32, 4);
+	ck_assert_uint_eq(r32, 0x11);                           /* with its ECX */
+	ck_assert(s->cr0 & CR0_TS);
+	ck_assert_uint_eq(emu_rflags(e) & RFLAGS_NT, 0);        /* JMP does not nest */
+	emu_free(e);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("translate_sys");
@@ -310,6 +400,8 @@ int main(void)
 	tcase_add_test(tc, test_port_io_permissions);
 	tcase_add_test(tc, test_descriptor_queries_and_cr4);
 	tcase_add_test(tc, test_fsgsbase_and_pkru);
+	tcase_add_test(tc, test_iretq_to_user_and_int_back);
+	tcase_add_test(tc, test_task_switch_call_iret_jmp);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
