@@ -86,7 +86,7 @@ struct diff_form {
 };
 
 /* The tables from the forms_*.S files: [start, stop) of each section. */
-#define DIFF_FORM_SECTIONS(X) X(diff_forms_int)
+#define DIFF_FORM_SECTIONS(X) X(diff_forms_int) X(diff_forms_sse)
 
 /* ---------------------------------------------------------------- runners */
 
