@@ -155,8 +155,9 @@ union vreg {
  * CC_OP_ADDB + log2(size) is the right op. Recorded values may carry bits above the
  * operand size (cpu/flags.c masks them); carry-in/borrow-in is bit 0 of cc_src2.
  * SHL/SAR: "value shifted by count-1" is the operand after all but the last 1-bit
- * shift (CF); src2 is the original operand (OF: Intel computes it from the first 1-bit
- * step at every count). SHR uses CC_OP_SAR with a logical shift.
+ * shift (SHR uses CC_OP_SAR with a logical shift: OF comes out as the old MSB). OF is
+ * the SDM's count-1 rule; Intel's OF for counts > 1 (first 1-bit step, undefined by
+ * the SDM) is recorded eagerly by translate/ops/shift.c.
  * Undefined flags follow Intel (docs/undefined-flags.md).
  */
 enum cc_op {
@@ -169,8 +170,8 @@ enum cc_op {
 	CC_SIZES(CC_OP_LOGIC),  /* dst = res; CF = OF = 0; AF undefined (0) */
 	CC_SIZES(CC_OP_INC),    /* dst = res, src = old CF (INC keeps CF) */
 	CC_SIZES(CC_OP_DEC),    /* dst = res, src = old CF */
-	CC_SIZES(CC_OP_SHL),    /* dst = res, src = value shifted by count-1, src2 = original */
-	CC_SIZES(CC_OP_SAR),    /* same as SHL (SAR, and SHR with a logical shift) */
+	CC_SIZES(CC_OP_SHL),    /* dst = res, src = value shifted by count-1 */
+	CC_SIZES(CC_OP_SAR),    /* dst = res, src = value shifted by count-1 (SAR and SHR) */
 	CC_SIZES(CC_OP_MUL),    /* dst = low result, src = nonzero when CF=OF=1 */
 #undef CC_SIZES
 	CC_OP_COUNT

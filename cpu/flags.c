@@ -126,24 +126,22 @@ uint32_t cc_compute_all(const struct cpu_state *s)
 			f |= RFLAGS_AF;
 		return f;
 	case CC_G_SHL:
-		/* CF = last bit shifted out. OF is defined for a count of 1 (MSB(result) ^
-		 * CF); for larger counts Intel gives the OF of the first 1-bit step, i.e.
-		 * MSB ^ next bit of the original (src2). AF undefined, 0 on Intel. SDM vol. 2,
-		 * SAL/SAR/SHL/SHR; docs/undefined-flags.md. */
+		/* CF = last bit shifted out; OF = MSB(result) ^ CF, the SDM's rule for a
+		 * count of 1; AF undefined (0 on Intel). SDM vol. 2, SAL/SAR/SHL/SHR. For
+		 * counts > 1 Intel's OF differs: shift.c records those flags eagerly. */
 		f = cc_szp(dst, idx);
 		if ((src >> (bits - 1)) & 1)
 			f |= RFLAGS_CF;
-		if ((s->cc_src2 ^ (s->cc_src2 << 1)) & cc_signbit(idx))
+		if ((src ^ dst) & cc_signbit(idx))
 			f |= RFLAGS_OF;
 		return f;
 	case CC_G_SAR:
-		/* CF = last bit shifted out. OF: SAR 0, SHR the original MSB (at any count,
-		 * as Intel does); both are MSB(original ^ result) since SAR keeps the sign
-		 * and SHR clears it. */
+		/* CF = last bit shifted out. OF: SAR 0, SHR the original MSB; both are
+		 * MSB(src ^ dst) because src is the value before its last 1-bit shift. */
 		f = cc_szp(dst, idx);
 		if (src & 1)
 			f |= RFLAGS_CF;
-		if ((s->cc_src2 ^ dst) & cc_signbit(idx))
+		if ((src ^ dst) & cc_signbit(idx))
 			f |= RFLAGS_OF;
 		return f;
 	case CC_G_MUL:

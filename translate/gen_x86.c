@@ -365,8 +365,7 @@ static bool branch_target(struct gen_ctx *c, const struct x86_insn *i, uint64_t 
 
 static void gen_goto(struct gen_ctx *c, uint64_t target, unsigned slot)
 {
-	ir_movi(c->ir, ir_global(IR_G_RIP), target);
-	ir_exit(c->ir, c->k + 1, slot);
+	ir_exit_to(c->ir, cst(c, target), c->k + 1, slot);
 }
 
 static bool gen_jcc(struct gen_ctx *c, const struct x86_insn *i)
@@ -416,8 +415,7 @@ static bool gen_ret(struct gen_ctx *c, const struct x86_insn *i)
 	slow = ir_new_label(c->ir);
 	ir_brcond(c->ir, IR_COND_NE, target, canon, slow);
 	ir_binop_to(c->ir, IR_add, ir_gpr(4), ir_gpr(4), cst(c, 8 + extra));
-	ir_mov(c->ir, ir_global(IR_G_RIP), target);
-	ir_exit(c->ir, c->k + 1, IR_EXIT_INDIRECT);
+	ir_exit_to(c->ir, target, c->k + 1, IR_EXIT_INDIRECT);
 	ir_label(c->ir, slow);
 	ir_call_exec(c->ir, c->k);
 	ir_exit(c->ir, c->k + 1, IR_EXIT_INDIRECT);

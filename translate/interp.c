@@ -11,7 +11,33 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const void *const *g_interp_labels;
+/* The interpreter's label tables (interp_run publishes them on its first call). */
+static struct {
+	const void *const *op;          /* by enum ir_opc */
+	const void *const *brcond;      /* brcond by enum ir_cond */
+	const void *const *setcond;     /* setcond by enum ir_cond */
+	const void *const *imm;         /* binary op with a constant second input, or NULL */
+	const void *const *ld64;        /* 64-bit mode load by log2(size), TLB fast path */
+	const void *const *st64;        /* 64-bit mode store by log2(size) */
+} g_interp;
+
+/*
+ * Loads and stores in 64-bit mode through DS/ES/SS/CS (base 0, no limit) can look the
+ * soft TLB up inline (the layout is public: cpu/cpu.h, struct tlb_entry) and fall
+ * back to cpu_ld/cpu_st for anything else: a miss, MMIO, a page crossing, a
+ * non-canonical address, a possible #AC, or (stores) a page with translated code.
+ */
+static void compile_mem(const struct tb *tb, const struct ir_op *op, struct iop *o)
+{
+	unsigned seg = op->c[0] & 0xff, size = (op->c[0] >> 8) & 0xff;
+	bool user = ((tb->flags >> TBF_CPL_SHIFT) & 3) == 3;
+
+	if (!(tb->flags & TBF_CODE64) || (tb->flags & TBF_LA57) || seg == SEG_FS || seg == SEG_GS ||
+	    seg == SEG_NONE || (size != 1 && size != 2 && size != 4 && size != 8))
+		return;
+	o->lab = (op->opc == IR_ld ? g_interp.ld64 : g_interp.st64)[size_log2(size)];
+	o->c = (user ? TLB_CLASS_USER : TLB_CLASS_SUP) | TLB_VALID;
+}
 
 static uint64_t *val_ptr(struct tb_cache *tc, const struct ir_block *ir, struct tb *tb,
 			 int32_t *const_slot, unsigned *nconst, uint32_t val)
@@ -48,7 +74,7 @@ void interp_compile(struct tb_cache *tc, const struct ir_block *ir, struct tb *t
 	uint32_t *label_pos = tc->label_pos;
 	unsigned n = 0, nconst = 0;
 
-	if (!g_interp_labels)
+	if (!g_interp.op)
 		interp_run(NULL, NULL);
 	for (unsigned i = 0; i < ir->nvals; i++)
 		const_slot[i] = -1;
@@ -69,7 +95,7 @@ void interp_compile(struct tb_cache *tc, const struct ir_block *ir, struct tb *t
 			continue;
 		o = &tb->code[n++];
 		memset(o, 0, sizeof(*o));
-		o->lab = g_interp_labels[op->opc];
+		o->lab = g_interp.op[op->opc];
 		o->insn = op->insn;
 		if (def->nout)
 			o->d = val_ptr(tc, ir, tb, const_slot, &nconst, op->args[0]);
@@ -79,7 +105,15 @@ void interp_compile(struct tb_cache *tc, const struct ir_block *ir, struct tb *t
 		o->b = val_ptr(tc, ir, tb, const_slot, &nconst, in[1]);
 		o->c = op->c[0];
 		o->aux = (uint32_t)op->c[0];
+		if (def->nin == 2 && def->nout == 1 && g_interp.imm[op->opc] && in[1] != IR_NONE &&
+		    ir->vals[in[1]].kind == IRV_CONST) {
+			o->lab = g_interp.imm[op->opc];         /* the constant inline in c */
+			o->c = ir->vals[in[1]].c;
+		}
 		switch (op->opc) {
+		case IR_setcond:
+			o->lab = g_interp.setcond[op->c[0]];
+			break;
 		case IR_select:
 			o->c = (uintptr_t)val_ptr(tc, ir, tb, const_slot, &nconst, in[2]);
 			break;
@@ -87,9 +121,15 @@ void interp_compile(struct tb_cache *tc, const struct ir_block *ir, struct tb *t
 			o->c = (uintptr_t)&tb->code[label_pos[op->c[0]]];
 			break;
 		case IR_brcond:
+			o->lab = g_interp.brcond[op->c[0]];
 			o->c = (uintptr_t)&tb->code[label_pos[op->c[1]]];
 			break;
+		case IR_ld:
+		case IR_st:
+			compile_mem(tb, op, o);
+			break;
 		case IR_exit:
+		case IR_exit_to:
 			o->aux = (uint32_t)op->c[1];
 			break;
 		default:
@@ -126,11 +166,32 @@ int interp_run(struct vcpu *v, struct tb *tb)
 #include "translate/ir.def"
 #undef DEF
 	};
+	static const void *const brcond[IR_COND_COUNT] = {
+#define X(name, expr) [IR_COND_##name] = &&brcond_##name,
+		COND_CASES(X)
+#undef X
+	};
+	static const void *const setcond[IR_COND_COUNT] = {
+#define X(name, expr) [IR_COND_##name] = &&setcond_##name,
+		COND_CASES(X)
+#undef X
+	};
+	static const void *const imm[IR_OPC_COUNT] = {
+		[IR_add] = &&imm_add, [IR_sub] = &&imm_sub, [IR_and] = &&imm_and, [IR_or] = &&imm_or,
+		[IR_xor] = &&imm_xor, [IR_shl] = &&imm_shl, [IR_shr] = &&imm_shr, [IR_sar] = &&imm_sar,
+	};
+	static const void *const ld64[4] = { &&ld64_1, &&ld64_2, &&ld64_4, &&ld64_8 };
+	static const void *const st64[4] = { &&st64_1, &&st64_2, &&st64_4, &&st64_8 };
 	struct tb_cache *tc;
 	const struct iop *op;
 
 	if (!v) {
-		g_interp_labels = labels;
+		g_interp.ld64 = ld64;
+		g_interp.st64 = st64;
+		g_interp.op = labels;
+		g_interp.brcond = brcond;
+		g_interp.setcond = setcond;
+		g_interp.imm = imm;
 		return 0;
 	}
 	tc = tb_cache_of(v);
@@ -141,6 +202,14 @@ int interp_run(struct vcpu *v, struct tb *tb)
 	goto *op->lab;
 
 op_mov:    *op->d = A; NEXT();
+imm_add:   *op->d = A + op->c; NEXT();
+imm_sub:   *op->d = A - op->c; NEXT();
+imm_and:   *op->d = A & op->c; NEXT();
+imm_or:    *op->d = A | op->c; NEXT();
+imm_xor:   *op->d = A ^ op->c; NEXT();
+imm_shl:   *op->d = A << (op->c & 63); NEXT();
+imm_shr:   *op->d = A >> (op->c & 63); NEXT();
+imm_sar:   *op->d = (uint64_t)((int64_t)A >> (op->c & 63)); NEXT();
 op_add:    *op->d = A + B; NEXT();
 op_sub:    *op->d = A - B; NEXT();
 op_and:    *op->d = A & B; NEXT();
@@ -159,8 +228,15 @@ op_ext8s:  *op->d = (uint64_t)(int64_t)(int8_t)A; NEXT();
 op_ext16s: *op->d = (uint64_t)(int64_t)(int16_t)A; NEXT();
 op_ext32s: *op->d = (uint64_t)(int64_t)(int32_t)A; NEXT();
 op_setcond:
-	*op->d = cond_eval(op->aux, A, B);
+	*op->d = cond_eval(op->aux, A, B);      /* not reached: per-condition labels */
 	NEXT();
+#define X(name, expr) setcond_##name: { uint64_t a = A, b = B; *op->d = (expr); NEXT(); }
+	COND_CASES(X)
+#undef X
+#define X(name, expr) brcond_##name: { uint64_t a = A, b = B; \
+	if (expr) { op = (const struct iop *)(uintptr_t)op->c; goto *op->lab; } NEXT(); }
+	COND_CASES(X)
+#undef X
 op_select:
 	*op->d = A ? B : *(const uint64_t *)(uintptr_t)op->c;
 	NEXT();
@@ -178,6 +254,39 @@ op_extract: {
 op_set_cc_op:
 	v->s.cc_op = (uint32_t)op->c;
 	NEXT();
+	/* TLB fast paths (compile_mem); the slow path is the generic op. */
+#define TLB_HIT(tlb, size) ({ \
+	uint64_t lin_ = A; \
+	const struct tlb_entry *e_ = &v->tlb[(lin_ >> 12) & (TLB_SIZE - 1)]; \
+	(uint64_t)((int64_t)(lin_ << 16) >> 16) == lin_ && \
+	e_->vpage == ((lin_ & ~0xfffull) | op->c) && !e_->flags && \
+	(lin_ & 0xfff) + (size) <= 4096 && \
+	(!(lin_ & ((size) - 1)) || !(v->s.rflags & RFLAGS_AC)) ? \
+		(void *)(uintptr_t)(lin_ + e_->addend) : NULL; })
+#define LD64(size, type) \
+ld64_##size: { \
+	void *h_ = (op->aux & IR_LD_RMW) ? TLB_HIT(tlb_write, size) : TLB_HIT(tlb_read, size); \
+	type x_; \
+	if (__builtin_expect(!h_, 0)) \
+		goto op_ld; \
+	memcpy(&x_, h_, size); \
+	*op->d = x_; \
+	NEXT(); \
+}
+#define ST64(size, type) \
+st64_##size: { \
+	void *h_ = TLB_HIT(tlb_write, size); \
+	type x_ = (type)B; \
+	if (__builtin_expect(!h_, 0)) \
+		goto op_st; \
+	memcpy(h_, &x_, size); \
+	NEXT(); \
+}
+	LD64(1, uint8_t) LD64(2, uint16_t) LD64(4, uint32_t) LD64(8, uint64_t)
+	ST64(1, uint8_t) ST64(2, uint16_t) ST64(4, uint32_t) ST64(8, uint64_t)
+#undef LD64
+#undef ST64
+#undef TLB_HIT
 op_ld:
 	tc->cur_insn = op->insn;
 	if (op->aux & IR_LD_RMW)
@@ -218,6 +327,9 @@ op_smc_check:
 		return IR_EXIT_INDIRECT;
 	}
 	NEXT();
+op_exit_to:
+	v->s.rip = A;
+	/* fall through */
 op_exit:
 	v->icount += op->c;
 	if (op->aux < IR_EXIT_INDIRECT && tb->jmp_epoch[op->aux] == tc->epoch) {

@@ -274,6 +274,15 @@ void ir_exit(struct ir_block *b, unsigned ninsns, unsigned slot)
 	op->c[1] = slot;
 }
 
+void ir_exit_to(struct ir_block *b, uint32_t rip, unsigned ninsns, unsigned slot)
+{
+	struct ir_op *op = ir_emit(b, IR_exit_to);
+
+	op->args[0] = rip;
+	op->c[0] = ninsns;
+	op->c[1] = slot;
+}
+
 void ir_smc_check(struct ir_block *b, unsigned insn)
 {
 	ir_emit(b, IR_smc_check)->c[0] = insn;

@@ -142,6 +142,7 @@ void ir_label(struct ir_block *b, unsigned label);
 void ir_br(struct ir_block *b, unsigned label);
 void ir_brcond(struct ir_block *b, enum ir_cond cond, uint32_t a, uint32_t c, unsigned label);
 void ir_exit(struct ir_block *b, unsigned ninsns, unsigned slot);
+void ir_exit_to(struct ir_block *b, uint32_t rip, unsigned ninsns, unsigned slot);
 void ir_smc_check(struct ir_block *b, unsigned insn);
 
 /* Exit slots of IR_exit: 0 and 1 for direct jumps to a constant RIP (chainable),

@@ -213,6 +213,7 @@ void ir_opt_dead(struct ir_block *b)
 
 		switch (op.opc) {
 		case IR_exit:
+		case IR_exit_to:
 			memset(&live, 0, sizeof(live));
 			live_all_globals(&live);
 			break;

@@ -113,8 +113,7 @@ static void gen_helper_insn(struct gen_ctx *c, const struct x86_insn *i, uint32_
 		ir_exit(c->ir, c->k + 1, IR_EXIT_INDIRECT);
 		c->ended = true;
 	} else if (row_flags & X86F_END) {
-		ir_movi(c->ir, ir_global(IR_G_RIP), c->next_rip);
-		ir_exit(c->ir, c->k + 1, IR_EXIT_INDIRECT);
+		ir_exit_to(c->ir, ir_const(c->ir, c->next_rip), c->k + 1, IR_EXIT_INDIRECT);
 		c->ended = true;
 	} else {
 		ir_smc_check(c->ir, c->k);
@@ -180,7 +179,6 @@ void translator_gen(struct vcpu *v, struct ir_block *ir, struct tb_translation *
 	t->insn_rip[k] = eip;
 	if (!c.ended) {
 		ir->cur_insn = (uint16_t)(k - 1);
-		ir_movi(ir, ir_global(IR_G_RIP), eip);
-		ir_exit(ir, k, 0);
+		ir_exit_to(ir, ir_const(ir, eip), k, 0);
 	}
 }

@@ -25,6 +25,7 @@ static void shift_op(struct vcpu *v, const struct x86_insn *i, enum shift_kind k
 {
 	unsigned size = i->opnd[0].size, c = shift_count(v, i, 1);
 	uint64_t a = int_read_rmw(v, i, 0), m = size_mask(size), res, src;
+	bool of, cf;
 
 	if (c == 0) {
 		opnd_write(v, i, 0, a);
@@ -46,7 +47,16 @@ static void shift_op(struct vcpu *v, const struct x86_insn *i, enum shift_kind k
 	}
 	res &= m;
 	opnd_write(v, i, 0, res);
-	cc_set(&v->s, int_cc(k == SH_SHL ? CC_OP_SHLB : CC_OP_SARB, size), res, src & m, a);
+	if (c == 1) {
+		cc_set(&v->s, int_cc(k == SH_SHL ? CC_OP_SHLB : CC_OP_SARB, size), res, src & m, 0);
+		return;
+	}
+	/* Count > 1: OF (undefined) is the first 1-bit step's, as Intel computes it:
+	 * SHL MSB ^ next bit of the original, SHR the original MSB, SAR 0. */
+	of = k == SH_SHL ? !(a & int_msb(size)) != !(a & (int_msb(size) >> 1))
+			 : k == SH_SHR && (a & int_msb(size));
+	cf = k == SH_SHL ? (src & int_msb(size)) != 0 : (src & 1) != 0;
+	cc_set_arith(&v->s, int_szp(res, size) | (cf ? RFLAGS_CF : 0) | (of ? RFLAGS_OF : 0));
 }
 
 void exec_SHL(struct vcpu *v, const struct x86_insn *i) { shift_op(v, i, SH_SHL); }

@@ -55,10 +55,6 @@ static const struct flag_case g_cases[] = {
 	{ CC_OP_SARB, 0x40, 0x81, 0x81, C | O, "shr 81,1" },
 	/* sar al,1 of 0x81: res 0xc0, CF 1, OF 0 */
 	{ CC_OP_SARB, 0xc0, 0x81, 0x81, C | S | P, "sar 81,1" },
-	/* shl al,3 of 0x61: res 0x08, CF = bit 5 = 1, OF (Intel) = bit 7 ^ bit 6 = 1 */
-	{ CC_OP_SHLB, 0x08, 0x84, 0x61, C | O, "shl 61,3" },
-	/* shr al,3 of 0x90: res 0x12, CF = bit 2 = 0, OF (Intel) = old MSB = 1 */
-	{ CC_OP_SARB, 0x12, 0x24, 0x90, O | P, "shr 90,3" },
 	{ CC_OP_MULL, 0, 0, 0, P, "mul ->0 (Intel: ZF 0)" },
 	{ CC_OP_MULQ, 0x8000000000000001ull, 1, 0, C | O | S, "mul high set" },
 };
