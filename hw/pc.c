@@ -214,24 +214,34 @@ static void pc_rtc_write(void *dev, uint16_t port, unsigned size, uint32_t val)
 	pc_poll_timers(dev);
 }
 
-/* The interrupt controllers and timers, and the CPU's INTR line. */
-static int pc_add_timers_and_pics(struct pc *pc)
-{
-	struct machine *m = &pc->m;
+/* ---------------------------------------------------------------- reset */
 
-	clock_init(&pc->clock, true, PC_INSN_PER_SEC);
-	pc->hw_clock = (struct hw_clock){ pc_now, pc };
+/* The guest asks for a reset (0xcf9, port 0x92, the 8042's reset line). */
+static void pc_request_reset(void *opaque)
+{
+	struct pc *pc = opaque;
+
+	pc->reset_pending = true;
+	if (pc->cpu)
+		pc->cpu->exit_request = 1;
+}
+
+/* Bochs's shutdown port. */
+static void pc_request_poweroff(void *opaque)
+{
+	pc_request_exit(opaque, 0);
+}
+
+/*
+ * The devices' state at power-on, as the firmware leaves it (no firmware runs before
+ * the kernel): the PICs at vectors 0x08 and 0x70 with every input masked, channel 0
+ * in mode 3 at 18.2 Hz (SeaBIOS), the keyboard controller after its self-test. The
+ * RTC's time and CMOS RAM survive a reset.
+ */
+static void pc_devices_reset(struct pc *pc)
+{
 	i8259_init(&pc->pic);
-	m->bus.intr_pending = pc_intr_pending;
-	m->bus.intr_ack = pc_intr_ack;
 	i8254_init(&pc->pit, &pc->hw_clock, pc->pic.irq[0]);
-	mc146818_init(&pc->rtc, &pc->hw_clock, pc->pic.irq[8], RTC_START_UNIX);
-	mc146818_set_memory(&pc->rtc, m->bus.ram_below_4g, m->bus.ram_size - m->bus.ram_below_4g,
-			    pc->cfg->smp ? pc->cfg->smp : 1);
-	pc->deadline_icount = ~0ull;
-	/* No firmware runs before the kernel: leave the PICs and the PIT as a PC BIOS
-	 * does (SeaBIOS): vectors 0x08 and 0x70, every input masked, channel 0 in mode 3
-	 * at 18.2 Hz. */
 	for (unsigned c = 0; c < 2; c++) {
 		static const uint8_t icw[2][4] = { { 0x11, 0x08, 0x04, 0x01 }, { 0x11, 0x70, 0x02, 0x01 } };
 		uint16_t port = c ? 0xa0 : 0x20;
@@ -244,13 +254,43 @@ static int pc_add_timers_and_pics(struct pc *pc)
 	i8254_write(&pc->pit, 0x43, 1, 0x36);
 	i8254_write(&pc->pit, 0x40, 1, 0);
 	i8254_write(&pc->pit, 0x40, 1, 0);
+	pc->rtc.irq = pc->pic.irq[8];
+	i8042_init(&pc->kbc, pc->pic.irq[1], pc->pic.irq[12], pc_request_reset, pc);
+	sysctl_init(&pc->sys, pc_request_reset, pc_request_poweroff, pc);
+	for (unsigned i = 0; i < pc->ncom; i++)
+		pc->com[i].irq = com_irqs[i] >= 0 ? pc->pic.irq[com_irqs[i]] : (struct irq_line){ 0 };
+	pc->reset_pending = false;
+	pc_poll_timers(pc);
+}
+
+/* The chipset: interrupt controllers, timers, RTC, keyboard controller, system
+ * ports; and the CPU's INTR line. */
+static int pc_add_chipset(struct pc *pc)
+{
+	struct machine *m = &pc->m;
+
+	clock_init(&pc->clock, true, PC_INSN_PER_SEC);
+	pc->hw_clock = (struct hw_clock){ pc_now, pc };
+	m->bus.intr_pending = pc_intr_pending;
+	m->bus.intr_ack = pc_intr_ack;
+	mc146818_init(&pc->rtc, &pc->hw_clock, pc->pic.irq[8], RTC_START_UNIX);
+	mc146818_set_memory(&pc->rtc, m->bus.ram_below_4g, m->bus.ram_size - m->bus.ram_below_4g,
+			    pc->cfg->smp ? pc->cfg->smp : 1);
+	pc->deadline_icount = ~0ull;
+	pc_devices_reset(pc);
 	if (machine_register_pio(m, 0x20, 2, &pc->pic, i8259_read, i8259_write) ||
 	    machine_register_pio(m, 0xa0, 2, &pc->pic, i8259_read, i8259_write) ||
 	    machine_register_pio(m, 0x4d0, 2, &pc->pic, i8259_elcr_read, i8259_elcr_write) ||
 	    machine_register_pio(m, 0x40, 4, pc, pc_pit_read, pc_pit_write) ||
 	    machine_register_pio(m, 0x61, 1, &pc->pit, i8254_port61_read, i8254_port61_write) ||
-	    machine_register_pio(m, 0x70, 2, pc, pc_rtc_read, pc_rtc_write))
-		return pc_fail("cannot register the interrupt controllers and timers");
+	    machine_register_pio(m, 0x70, 2, pc, pc_rtc_read, pc_rtc_write) ||
+	    machine_register_pio(m, 0x60, 1, &pc->kbc, i8042_read, i8042_write) ||
+	    machine_register_pio(m, 0x64, 1, &pc->kbc, i8042_read, i8042_write) ||
+	    machine_register_pio(m, 0x80, 1, &pc->sys, sysctl_read, sysctl_write) ||
+	    machine_register_pio(m, 0x92, 1, &pc->sys, sysctl_read, sysctl_write) ||
+	    machine_register_pio(m, 0xcf9, 1, &pc->sys, sysctl_read, sysctl_write) ||
+	    machine_register_pio(m, 0x8900, 1, &pc->sys, sysctl_read, sysctl_write))
+		return pc_fail("cannot register the chipset devices");
 	return 0;
 }
 
@@ -269,7 +309,7 @@ static int pc_build(struct pc *pc)
 	rc = machine_init_bus(&pc->m, ram);
 	if (rc)
 		return pc_fail("cannot allocate %llu MiB of guest RAM", (unsigned long long)(ram >> 20));
-	if (pc_add_timers_and_pics(pc))
+	if (pc_add_chipset(pc))
 		return -1;
 
 	/* Serial ports: the -serial list, or COM1 on stdio unless -nodefaults. */
@@ -303,6 +343,16 @@ static void pc_free(struct pc *pc)
 	machine_free_bus(&pc->m);
 	if (pc->model)
 		cpu_model_free(pc->model);
+}
+
+/* A machine reset (triple fault, or the guest asked): the same path for all. The
+ * machine has no firmware yet, so the kernel is loaded again. */
+static int pc_reset(struct pc *pc)
+{
+	cpu_reset(pc->cpu);
+	translate_flush(pc->cpu);
+	pc_devices_reset(pc);
+	return pc_load_kernel(pc);
 }
 
 /* Instructions the vCPU may run before the next timer deadline (at most a slice). */
@@ -343,16 +393,20 @@ static int pc_loop(struct pc *pc)
 
 		if (pc->stop)
 			return pc->exit_status;
+		if (pc->reset_pending) {
+			if (pc->cfg->no_reboot)
+				return 0;       /* as QEMU: -no-reboot exits on any reset */
+			if (pc_reset(pc))
+				return 1;
+			continue;
+		}
 		switch (why) {
 		case RUN_EXIT_SHUTDOWN:
 			if (pc->cfg->no_reboot) {
 				fprintf(stderr, "elzero: guest shut down (triple fault)\n");
 				return 0;
 			}
-			/* Reset: the machine has no firmware yet, so reload the kernel. */
-			cpu_reset(pc->cpu);
-			translate_flush(pc->cpu);
-			if (pc_load_kernel(pc))
+			if (pc_reset(pc))
 				return 1;
 			break;
 		case RUN_EXIT_HALT:
@@ -374,9 +428,7 @@ static void pc_dbg_reset(void *opaque)
 {
 	struct pc *pc = opaque;
 
-	cpu_reset(pc->cpu);
-	translate_flush(pc->cpu);
-	if (pc_load_kernel(pc))
+	if (pc_reset(pc))
 		pc_request_exit(pc, 1);
 }
 

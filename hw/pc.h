@@ -5,10 +5,12 @@
 #define ELZERO_HW_PC_H
 
 #include "hw/chardev.h"
+#include "hw/i8042.h"
 #include "hw/i8254.h"
 #include "hw/i8259.h"
 #include "hw/machine.h"
 #include "hw/mc146818.h"
+#include "hw/sysctl.h"
 #include "hw/uart16550.h"
 #include "replay/replay.h"
 
@@ -22,6 +24,9 @@ struct pc {
 	struct i8259 pic;
 	struct i8254 pit;
 	struct mc146818 rtc;
+	struct i8042 kbc;
+	struct sysctl sys;              /* ports 0x80, 0x92, 0xcf9, 0x8900 */
+	bool reset_pending;             /* the guest asked for a machine reset */
 	const struct machine_config *cfg;
 	struct cpu_model *model;
 	struct vcpu *cpu;
