@@ -282,6 +282,12 @@ static bool ipi_targets_self(const struct lapic *a, uint32_t lo, uint32_t dest)
 	       (dest & (a->ldr >> 24) & 0xf);
 }
 
+bool lapic_match_dest(struct lapic *a, uint32_t dest, bool logical)
+{
+	sync_base(a);
+	return enabled(a) && ipi_targets_self(a, logical ? 0x800 : 0, dest);
+}
+
 static void send_ipi(struct lapic *a)
 {
 	uint32_t lo = a->icr_lo, dest = x2apic(a) ? a->icr_hi : a->icr_hi >> 24;

@@ -47,6 +47,8 @@ void lapic_accept(struct lapic *a, uint8_t vector, bool level);
 /* The CPU's INTR side: a vector deliverable above the processor priority? */
 bool lapic_intr_pending(struct lapic *a);
 uint8_t lapic_intr_ack(struct lapic *a);
+/* Is this APIC among an interrupt message's destinations (IOAPIC, MSI)? */
+bool lapic_match_dest(struct lapic *a, uint32_t dest, bool logical);
 /* Does the PIC's INTR reach the CPU (APIC globally off, or LINT0 unmasked)? */
 bool lapic_accepts_pic(struct lapic *a);
 void lapic_poll(struct lapic *a);

@@ -11,9 +11,26 @@
 #define VEC_LOW 0x45
 #define VEC_TIMER 0x50
 
-static volatile unsigned ipis, lows, timer_ticks;
-
 static void apic_eoi(void) { REG(0xb0) = 0; }
+
+#define IOAPIC ((volatile uint32_t *)0xfec00000ul)
+#define VEC_PIT 0x60
+
+static volatile unsigned ipis, lows, timer_ticks, pit_ticks;
+
+static void ioapic_write(uint8_t reg, uint32_t val)
+{
+	IOAPIC[0] = reg;
+	IOAPIC[4] = val;
+}
+
+static uint32_t ioapic_read(uint8_t reg)
+{
+	IOAPIC[0] = reg;
+	return IOAPIC[4];
+}
+
+static void pit_handler(struct excp_frame *f) { (void)f; pit_ticks++; apic_eoi(); }
 
 static void ipi_handler(struct excp_frame *f) { (void)f; ipis++; apic_eoi(); }
 static void low_handler(struct excp_frame *f) { (void)f; lows++; apic_eoi(); }
@@ -80,5 +97,18 @@ int main(void)
 	report(REG(0x390) <= 100000, "periodic current count within the period");
 	REG(0x320) = 0x10000 | VEC_TIMER;       /* masked */
 	REG(0x380) = 0;
+
+	/* The PIT through IOAPIC pin 2 (the ISA IRQ0 override), edge, to APIC ID 0. */
+	expect_eq((ioapic_read(1) >> 16) & 0xff, 23, "IOAPIC has 24 pins");
+	idt_set_handler(VEC_PIT, pit_handler);
+	ioapic_write(0x15, 0);
+	ioapic_write(0x14, VEC_PIT);
+	outb(0x43, 0x34);
+	outb(0x40, 11932 & 0xff);
+	outb(0x40, 11932 >> 8);
+	wait_irqs(&pit_ticks, 3);
+	report(pit_ticks >= 3, "PIT interrupts through the IOAPIC (%u)", pit_ticks);
+	ioapic_write(0x14, 0x10000 | VEC_PIT);
+	outb(0x43, 0x30);
 	return 0;
 }
