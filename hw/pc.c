@@ -148,11 +148,17 @@ static uint64_t pc_now(void *opaque)
 }
 
 /* The earliest machine time a timer device wants to be polled at. */
-static uint64_t pc_next_deadline(const struct pc *pc)
+static uint64_t pc_next_deadline(struct pc *pc)
 {
 	uint64_t pit = i8254_next_deadline(&pc->pit), rtc = mc146818_next_deadline(&pc->rtc);
+	uint64_t next = pit < rtc ? pit : rtc;
 
-	return pit < rtc ? pit : rtc;
+	if (pc->lapic.cpu) {
+		uint64_t apic = lapic_next_deadline(&pc->lapic);
+
+		next = apic < next ? apic : next;
+	}
+	return next;
 }
 
 /* Bring every timer device up to machine time and note the next deadline. */
@@ -162,17 +168,25 @@ static void pc_poll_timers(struct pc *pc)
 
 	i8254_poll(&pc->pit);
 	mc146818_poll(&pc->rtc);
+	if (pc->lapic.cpu)
+		lapic_poll(&pc->lapic);
 	next = pc_next_deadline(pc);
 	pc->deadline_icount = next == HW_NO_DEADLINE ? ~0ull : clock_icount_at(&pc->clock, next);
 }
 
 /* Could a timer interrupt ever wake a halted vCPU? Only through an unmasked input. */
-static bool pc_timer_can_wake(const struct pc *pc)
+static bool pc_timer_can_wake(struct pc *pc)
 {
 	const uint8_t imr1 = pc->pic.chip[0].imr, imr2 = pc->pic.chip[1].imr;
 
-	return (!(imr1 & 1) && i8254_next_deadline(&pc->pit) != HW_NO_DEADLINE) ||
-	       (!(imr1 & 4) && !(imr2 & 1) && mc146818_next_deadline(&pc->rtc) != HW_NO_DEADLINE);
+	struct lapic *apic = pc->lapic.cpu ? &pc->lapic : NULL;
+	bool pic = !apic || lapic_accepts_pic(apic);
+
+	if (apic && !(apic->lvt[1] & (1u << 16)) && lapic_next_deadline(apic) != HW_NO_DEADLINE)
+		return true;
+	return pic && ((!(imr1 & 1) && i8254_next_deadline(&pc->pit) != HW_NO_DEADLINE) ||
+		       (!(imr1 & 4) && !(imr2 & 1) &&
+			mc146818_next_deadline(&pc->rtc) != HW_NO_DEADLINE));
 }
 
 /* The CPU's INTR line: the timers are polled here too, at block boundaries, with one
@@ -183,12 +197,25 @@ static bool pc_intr_pending(void *opaque)
 
 	if (pc->cpu && pc->cpu->icount >= pc->deadline_icount)
 		pc_poll_timers(pc);
-	return i8259_intr_pending(&pc->pic);
+	if (!pc->lapic.cpu)
+		return i8259_intr_pending(&pc->pic);
+	/* Through the local APIC: its own vectors, and the PIC's INTR on LINT0. */
+	return lapic_intr_pending(&pc->lapic) ||
+	       (lapic_accepts_pic(&pc->lapic) && i8259_intr_pending(&pc->pic));
 }
 
 static uint8_t pc_intr_ack(void *opaque)
 {
-	return i8259_intr_ack(&((struct pc *)opaque)->pic);
+	struct pc *pc = opaque;
+
+	if (pc->lapic.cpu && lapic_intr_pending(&pc->lapic))
+		return lapic_intr_ack(&pc->lapic);
+	return i8259_intr_ack(&pc->pic);
+}
+
+static void pc_timers_changed(void *opaque)
+{
+	pc_poll_timers(opaque);
 }
 
 /* Timer ports: after the guest reprograms a timer its deadline is recomputed. */
@@ -326,6 +353,15 @@ static int pc_build(struct pc *pc)
 	if (!pc->cpu)
 		return pc_fail("out of memory");
 	vcpu_init(pc->cpu, 0, &pc->m.bus, pc->model);
+	/* The local APIC, when the CPU model has one (CPUID.01H:EDX.APIC). */
+	if (cpu_has_feature(pc->cpu, "apic")) {
+		lapic_init(&pc->lapic, pc->cpu, &pc->hw_clock);
+		pc->lapic.timer_changed = pc_timers_changed;
+		pc->lapic.timer_opaque = pc;
+		if (machine_register_mmio(&pc->m, LAPIC_BASE, 0x1000, &pc->lapic, lapic_mmio_read,
+					  lapic_mmio_write))
+			return pc_fail("cannot map the local APIC");
+	}
 	if (translate_attach(pc->cpu) || nested_attach(pc->cpu))
 		return pc_fail("cannot set up the vCPU");
 	return pc_load_kernel(pc);
@@ -352,6 +388,8 @@ static int pc_reset(struct pc *pc)
 	cpu_reset(pc->cpu);
 	translate_flush(pc->cpu);
 	pc_devices_reset(pc);
+	if (pc->lapic.cpu)
+		lapic_reset(&pc->lapic);
 	return pc_load_kernel(pc);
 }
 
@@ -372,12 +410,15 @@ static uint64_t pc_budget(const struct pc *pc)
  */
 static bool pc_idle(struct pc *pc)
 {
-	uint64_t next;
+	uint64_t next, before;
 
 	if (!(pc->cpu->s.rflags & RFLAGS_IF) || !pc_timer_can_wake(pc))
 		return false;
+	before = pc_now(pc);
 	next = pc_next_deadline(pc);
 	clock_skip_to(&pc->clock, pc->cpu->icount, next);
+	/* The TSC counts machine time too (one tick per ns, as per instruction). */
+	pc->cpu->s.tsc_offset += pc_now(pc) - before;
 	pc_poll_timers(pc);
 	return true;
 }

@@ -8,6 +8,7 @@
 #include "hw/i8042.h"
 #include "hw/i8254.h"
 #include "hw/i8259.h"
+#include "hw/lapic.h"
 #include "hw/machine.h"
 #include "hw/mc146818.h"
 #include "hw/sysctl.h"
@@ -25,6 +26,7 @@ struct pc {
 	struct i8254 pit;
 	struct mc146818 rtc;
 	struct i8042 kbc;
+	struct lapic lapic;             /* the vCPU's local APIC (lapic.cpu NULL: none) */
 	struct sysctl sys;              /* ports 0x80, 0x92, 0xcf9, 0x8900 */
 	bool reset_pending;             /* the guest asked for a machine reset */
 	const struct machine_config *cfg;
