@@ -77,6 +77,34 @@ static struct tb *next_block(struct vcpu *v, struct tb_cache *tc, struct tb *pre
 	return tb;
 }
 
+/*
+ * Single-step (SDM vol. 3, 18.3.1.4): an instruction that starts with RFLAGS.TF = 1
+ * runs alone in a one-instruction block; once it retired (icount moved on, no event
+ * delivered) the #DB trap is raised with DR6.BS set. After MOV SS/POP SS the trap
+ * waits for the next instruction (6.8.3). Returns a run exit, or -1 to go on.
+ */
+#define DR6_BS (1ull << 14)
+
+static int step_trap(struct vcpu *v, struct tb_cache *tc)
+{
+	if (!v->step_armed || v->icount == v->step_icount)
+		return -1;
+	if (v->s.intr_shadow == 2 && v->shadow_icount == v->step_icount) {
+		v->step_icount = v->icount;     /* deferred past the shadowed instruction */
+		return -1;
+	}
+	v->step_armed = false;
+	v->s.dr[6] |= DR6_BS;
+	v->pending_vector = EXC_DB;
+	v->pending_error = EXC_NO_ERROR;
+	v->pending_type = EVT_HWEXC;
+	v->pending_is_sw = false;
+	if (tc->stop_on_exception)
+		return RUN_EXIT_EXCEPTION;
+	cpu_deliver_pending(v);
+	return v->shutdown ? RUN_EXIT_SHUTDOWN : -1;
+}
+
 /* Run blocks until something makes vcpu_run return. */
 static enum run_exit run_blocks(struct vcpu *v, struct tb_cache *tc, uint64_t limit)
 {
@@ -88,7 +116,10 @@ static enum run_exit run_blocks(struct vcpu *v, struct tb_cache *tc, uint64_t li
 		uint64_t rip = v->s.rip;
 		uint16_t cs = v->s.seg[SEG_CS].sel;
 		struct tb *tb;
+		int r;
 
+		if (v->step_armed && (r = step_trap(v, tc)) >= 0)
+			return (enum run_exit)r;
 		if (tc->dead) {
 			tb_free_dead(tc);
 			prev = NULL;
@@ -112,8 +143,15 @@ static enum run_exit run_blocks(struct vcpu *v, struct tb_cache *tc, uint64_t li
 		}
 		tc->bp_skip = false;
 		tb = next_block(v, tc, prev, slot, &flags);
-		if (tb->ninsns > limit - v->icount)
+		if ((v->s.rflags & RFLAGS_TF) || v->step_armed) {
+			if (!v->step_armed) {
+				v->step_armed = (v->s.rflags & RFLAGS_TF) != 0;
+				v->step_icount = v->icount;
+			}
+			tb = tb_translate_oneshot(v, flags, 1);
+		} else if (tb->ninsns > limit - v->icount) {
 			tb = tb_translate_oneshot(v, flags, (unsigned)(limit - v->icount));
+		}
 		if (__builtin_expect(g_log_mask & ((1u << LOG_EXEC) | (1u << LOG_CPU)), 0) &&
 		    g_trace_tb_exec)
 			g_trace_tb_exec(v, tb->pc, tb->cs_base, tb->size, tb->ninsns);
