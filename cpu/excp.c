@@ -10,6 +10,8 @@
  */
 #include "cpu/internal.h"
 
+#include <stdio.h>
+
 #include <stdlib.h>
 
 struct event {
@@ -392,10 +394,15 @@ static void deliver_one(struct vcpu *v, const struct event *e)
 		cpu_intercept(v, ICPT_EXCEPTION, (uint64_t)e->vector, NULL);
 		v->pending_vector = -1;
 	}
-	if (log_on(LOG_INT))
-		log_printf("int: vector %#x type %u err %#x at %04x:%#llx cpl %u\n", e->vector,
+	if (log_on(LOG_INT)) {
+		char cr2[40] = "";
+
+		if (e->vector == EXC_PF && e->type == EVT_HWEXC)
+			snprintf(cr2, sizeof(cr2), " cr2 %#llx", (unsigned long long)s->cr2);
+		log_printf("int: vector %#x type %u err %#x at %04x:%#llx cpl %u%s\n", e->vector,
 			   e->type, e->err, s->seg[SEG_CS].sel, (unsigned long long)s->rip,
-			   cpu_cpl(s));
+			   cpu_cpl(s), cr2);
+	}
 	if (cpu_real_mode(s))
 		deliver_real(v, e);
 	else if (cpu_long_mode(s))
@@ -486,6 +493,13 @@ void cpu_deliver_pending(struct vcpu *v)
 		/* A fault while delivering e: table 6-5. */
 		first = exc_class(e.vector, e.type);
 		second = exc_class(v->pending_vector, EVT_HWEXC);
+		if (log_on(LOG_INT))
+			log_printf("int: vector %#x (err %#x) while delivering vector %#x: %s\n",
+				   v->pending_vector, v->pending_error, e.vector,
+				   first == CLS_DF && second != CLS_BENIGN ? "triple fault" :
+				   (first == CLS_CONTRIB && second == CLS_CONTRIB) ||
+				   (first == CLS_PF && second != CLS_BENIGN) ? "double fault" :
+				   "handled serially");
 		if (first == CLS_DF && second != CLS_BENIGN) {
 			triple_fault(v);
 			break;

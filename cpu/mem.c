@@ -204,6 +204,20 @@ void cpu_tlb_protect_code(struct vcpu *v, uint64_t paddr)
 			v->tlb_write[i].vpage = 0;
 }
 
+/* -d mmu: one line per TLB miss's page walk, and its fault if any. */
+static void mem_log_walk(struct vcpu *v, uint64_t lin, unsigned ma, uint32_t err, uint64_t pa)
+{
+	const char *acc = (ma & MA_WRITE) ? "write" : (ma & MA_EXEC) ? "fetch" : "read";
+
+	if (err)
+		log_printf("mmu: %s %#llx%s: #PF err %#x (cr3 %#llx)\n", acc, (unsigned long long)lin,
+			   (ma & MA_USER) ? " user" : "", err & ~PFEC_FAULT,
+			   (unsigned long long)v->s.cr3);
+	else
+		log_printf("mmu: %s %#llx%s -> %#llx\n", acc, (unsigned long long)lin,
+			   (ma & MA_USER) ? " user" : "", (unsigned long long)pa);
+}
+
 /*
  * Translate one byte's linear address for access ma: the TLB, else a page walk
  * (raising #PF) and a TLB fill. Returns the physical address; *host is the host
@@ -223,6 +237,8 @@ static uint64_t mem_xlate(struct vcpu *v, uint64_t lin, unsigned ma, uint8_t **h
 		return e->ppage | (lin & 0xfff);
 	}
 	err = paging_walk(v, lin, ma, &r);
+	if (__builtin_expect(g_log_mask & (1u << LOG_MMU), 0))
+		mem_log_walk(v, lin, ma, err, r.paddr);
 	if (err)
 		cpu_raise_pf(v, lin, err & ~PFEC_FAULT);
 	p = cpu_bus_ram_ptr(v->bus, r.paddr & ~0xfffull, 4096);

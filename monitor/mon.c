@@ -260,8 +260,8 @@ static bool tlb_visit(void *opaque, const struct pw_map *m)
 	if (!t->merge) {
 		g_string_append_printf(t->out, "%016llx: %016llx %s %c%c%c\n", (unsigned long long)m->lin,
 				       (unsigned long long)m->phys,
-				       m->size >= (1ull << 30) ? "1G" : m->size >= (1ull << 22) ?
-				       (m->size == (1ull << 22) ? "4M" : "2M") : "4K",
+				       m->size == (1ull << 30) ? "1G" : m->size == (1ull << 22) ? "4M" :
+				       m->size == (1ull << 21) ? "2M" : "4K",
 				       m->user ? 'U' : '-', m->write ? 'W' : '-', m->nx ? '-' : 'X');
 	} else if (t->have && t->cur.lin + t->cur.size == m->lin && t->cur.user == m->user &&
 		   t->cur.write == m->write) {

@@ -104,6 +104,8 @@ static int decode_vex(struct cursor *c, struct x86_insn *i, int first, unsigned 
 	take(c, 1);
 	if (first == 0xc5) {
 		b1 = (uint8_t)take(c, 1);
+		if (c->err)
+			return c->err;
 		i->vex = 2;
 		i->map = X86_MAP_0F;
 		i->rex = (b1 & 0x80) ? 0 : 0x44;
@@ -114,6 +116,8 @@ static int decode_vex(struct cursor *c, struct x86_insn *i, int first, unsigned 
 	}
 	b1 = (uint8_t)take(c, 1);
 	b2 = (uint8_t)take(c, 1);
+	if (c->err)
+		return c->err;
 	i->rex = 0x40 | ((b1 & 0x80) ? 0 : 4) | ((b1 & 0x40) ? 0 : 2) | ((b1 & 0x20) ? 0 : 1);
 	i->vex_w = b2 >> 7;
 	i->vvvv = (~b2 >> 3) & 15;
@@ -127,6 +131,8 @@ static int decode_vex(struct cursor *c, struct x86_insn *i, int first, unsigned 
 	} else {
 		/* EVEX P0 = b1, P1 = b2, P2 = b3 (SDM vol. 2, 2.7.1, table 2-30) */
 		b3 = (uint8_t)take(c, 1);
+		if (c->err)
+			return c->err;
 		i->vex = 4;
 		i->vex_l = (b3 >> 5) & 3;
 		if (!(b3 & 0x08))

@@ -137,6 +137,8 @@ void diff_gen_state(struct diff_rng *r, const struct diff_form *f, struct diff_s
 		for (unsigned n = 0; n < 8; n++)
 			gen_x87(r, s->st[n]);
 	}
+	if (f->flags & DIFF_F_X87_RANDOM)
+		diff_gen_x87_random(r, s);
 	if (f->flags & DIFF_F_MXCSR_RANDOM)     /* RC, FTZ, DAZ, masks (SDM vol. 1, 10.2.3) */
 		s->mxcsr = (uint32_t)(diff_rand(r) & 0xffc0);
 	for (unsigned n = 0; n < 16; n++)

@@ -71,6 +71,9 @@ struct diff_result {
 					 * on Linux hosts with split-lock detection) */
 #define DIFF_F_X87_FULL  (1u << 2)      /* all eight x87 registers valid, boundary values */
 #define DIFF_F_MXCSR_RANDOM (1u << 3)   /* random rounding, FTZ/DAZ and exception masks */
+#define DIFF_F_X87_RANDOM (1u << 4)     /* random x87 state: stack depth, TOP, boundary
+					 * values, RC/PC, masks, pending exceptions
+					 * (gen_x87.c) */
 
 /*
  * One instruction form: a snippet of machine code (assembled from forms_*.S) run on
@@ -86,7 +89,7 @@ struct diff_form {
 };
 
 /* The tables from the forms_*.S files: [start, stop) of each section. */
-#define DIFF_FORM_SECTIONS(X) X(diff_forms_int)
+#define DIFF_FORM_SECTIONS(X) X(diff_forms_int) X(diff_forms_x87) X(diff_forms_sse)
 
 /* ---------------------------------------------------------------- runners */
 
@@ -106,6 +109,8 @@ int diff_emu_run(const uint8_t *code, size_t len, const struct diff_state *in,
 struct diff_rng { uint64_t x; };
 
 uint64_t diff_rand(struct diff_rng *r);
+/* The x87 part of a state for DIFF_F_X87_RANDOM forms (gen_x87.c). */
+void diff_gen_x87_random(struct diff_rng *r, struct diff_state *s);
 /* Fill a random state for form f: boundary values, pointers, small counts. */
 void diff_gen_state(struct diff_rng *r, const struct diff_form *f, struct diff_state *s);
 

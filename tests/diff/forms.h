@@ -35,6 +35,7 @@
 #define F_DIVIDE 1
 #define F_ALIGNED 2
 #define F_X87_FULL 4
+#define F_X87_RANDOM 16
 #define F_MXCSR_RANDOM 8
 
 .macro FORMB section, name, undef, model, ptrs, small, flags

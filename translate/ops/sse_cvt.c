@@ -123,8 +123,10 @@ static void sse_cvt_to_mmx(struct vcpu *v, const struct x86_insn *i, enum simd_o
 	sse_load(v, i, 1, &io.s, true);
 	io.md = mmx_get(v, i->opnd[0].reg);
 	flags = simd_run(op, &io);
-	simd_fp_exceptions(v, flags);
+	/* The transition happens even when the conversion then faults with #XM (as the
+	 * host does; tests/diff). */
 	mmx_enter(v);
+	simd_fp_exceptions(v, flags);
 	mmx_set(v, i->opnd[0].reg, io.out_md);
 }
 

@@ -13,6 +13,18 @@ EXEC_PROTOS
 
 #define FSAVE_MAX (28 + 80)
 
+/* Read an FLDENV/FRSTOR image in the order the hardware touches it, which decides
+ * the CR2 of a page fault (seen on the host by the differential tester): the first
+ * field (the control word: 2 or 4 bytes), then the image's last byte, then the rest. */
+static void x87_ld_state(struct vcpu *v, const struct x86_insn *i, uint8_t *buf, unsigned len)
+{
+	uint64_t ea = insn_ea(v, i);
+
+	cpu_probe(v, i->seg, ea, i->opsize == 2 ? 2 : 4, ACC_READ);
+	cpu_probe(v, i->seg, ea + len - 1, 1, ACC_READ);
+	cpu_ld_buf(v, i->seg, ea, buf, len);
+}
+
 /* SDM vol. 2, FINIT/FNINIT. No-wait: pending exceptions are discarded. */
 void exec_FNINIT(struct vcpu *v, const struct x86_insn *i)
 {
@@ -59,7 +71,7 @@ void exec_FLDENV(struct vcpu *v, const struct x86_insn *i)
 	uint8_t env[28];
 
 	x87_begin(v, true);
-	cpu_ld_buf(v, i->seg, insn_ea(v, i), env, x87_env_size(i));
+	x87_ld_state(v, i, env, x87_env_size(i));
 	x87_env_load(v, i, env);
 }
 
@@ -83,7 +95,7 @@ void exec_FRSTOR(struct vcpu *v, const struct x86_insn *i)
 	unsigned env = x87_env_size(i), top;
 
 	x87_begin(v, true);
-	cpu_ld_buf(v, i->seg, insn_ea(v, i), img, env + 80);
+	x87_ld_state(v, i, img, env + 80);
 	/* Registers first: the tags derived in x87_env_load look at their contents. */
 	top = (img[env == 14 ? 3 : 5] >> 3) & 7;
 	for (unsigned k = 0; k < 8; k++) {

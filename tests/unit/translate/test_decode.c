@@ -312,6 +312,57 @@ START_TEST(test_system_rows)
 }
 END_TEST
 
+/*
+ * Truncation: decoding the first `a` bytes of any sequence gives either
+ * X86_DECODE_SHORT or exactly the full answer, never reads past `a` bytes (the
+ * buffer is allocated to size, so ASan catches an over-read), and the full answer
+ * appears once `a` reaches the instruction's length.
+ */
+START_TEST(test_truncation)
+{
+	uint64_t rs = 0x7e57ull;
+	static const unsigned modes[3] = { 2, 4, 8 };
+
+	for (unsigned n = 0; n < 20000; n++) {
+		uint8_t full[16];
+		struct x86_insn i, j;
+		unsigned mode = modes[n % 3];
+		int want;
+		bool seen = false;
+
+		for (unsigned k = 0; k < 16; k++) {
+			rs = rs * 6364136223846793005ull + 1442695040888963407ull;
+			full[k] = (uint8_t)(rs >> 56);
+		}
+		if (n & 1)
+			full[0] = (uint8_t)(0x40 | (n & 0x0f)), full[1] = 0x0f;  /* REX + 0F */
+		want = x86_decode(&i, full, 15, mode);
+		ck_assert_int_ne(want, X86_DECODE_SHORT);
+		for (unsigned a = 0; a <= 15; a++) {
+			uint8_t *buf = malloc(a ? a : 1);
+			int r;
+
+			memcpy(buf, full, a);
+			r = x86_decode(&j, buf, a, mode);
+			free(buf);
+			if (r == X86_DECODE_SHORT) {
+				ck_assert_msg(!seen, "SHORT after a full answer at %u bytes", a);
+				ck_assert(want != 0 || a < i.len);
+				continue;
+			}
+			ck_assert_int_eq(r, want);
+			if (!r) {
+				ck_assert_uint_eq(j.len, i.len);
+				ck_assert_uint_eq(j.row, i.row);
+				ck_assert_uint_le(i.len, a);
+			}
+			seen = true;
+		}
+		ck_assert(seen);
+	}
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("decode");
@@ -328,6 +379,7 @@ int main(void)
 	tcase_add_test(tc, test_invalid_64);
 	tcase_add_test(tc, test_vex);
 	tcase_add_test(tc, test_system_rows);
+	tcase_add_test(tc, test_truncation);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

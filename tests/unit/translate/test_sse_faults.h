@@ -165,8 +165,35 @@ START_TEST(test_sse4a)
 }
 END_TEST
 
+/* Regression: MASKMOVDQU checks its high 8 bytes first, whatever the mask, and
+ * writes nothing when it faults; MASKMOVQ has made the MMX transition (as the host). */
+START_TEST(test_maskmov_fault_order)
+{
+	struct cpu_state *s = fault_setup();
+	uint64_t ro = 6ull << 20;                               /* the 2 MiB page at 6 MiB */
+
+	cpufix_put64(SSE_PML4 + 0x2000 + 8 * 3, ro | 0x81);    /* P PS, read-only */
+	cpu_tlb_flush(&g_fix->v);
+	s->cr0 |= CR0_WP;
+	memset(s->vr[2].b, 0x80, 16);                           /* every byte selected */
+	memset(g_fix->ram + ro - 8, 0, 8);
+	s->gpr[7] = ro - 3;                                     /* low half straddles */
+	ck_assert_int_eq(fault_run("660ff7ca"), EXC_PF);        /* maskmovdqu xmm1, xmm2 */
+	ck_assert_uint_eq(s->cr2, ro + 5);                      /* the high half's start */
+	ck_assert_uint_eq(cpufix_get64(ro - 8), 0);             /* nothing written */
+	memset(s->vr[2].b, 0, 16);                              /* no byte selected: still */
+	ck_assert_int_eq(fault_run("660ff7ca"), EXC_PF);
+	s->ftw = 0xffff;
+	s->gpr[7] = ro - 6;
+	ck_assert_int_eq(fault_run("0ff7ca"), EXC_PF);          /* maskmovq mm1, mm2 */
+	ck_assert_uint_eq(s->cr2, ro);
+	ck_assert_uint_eq(s->ftw, 0);
+}
+END_TEST
+
 static void sse_add_fault_tests(TCase *tc)
 {
+	tcase_add_test(tc, test_maskmov_fault_order);
 	tcase_add_test(tc, test_sse4a);
 	tcase_add_test(tc, test_gates);
 	tcase_add_test(tc, test_alignment);

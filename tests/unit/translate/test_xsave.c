@@ -72,9 +72,8 @@ START_TEST(test_fxsave_vs_host)
 	ck_assert_uint_eq(rd(e, EMU_DATA + 28, 4), 0xffff);
 	ck_assert_uint_eq(rd(e, EMU_DATA + 160, 8), 0x1111111111111111ull);
 	ck_assert_uint_eq(rd(e, EMU_DATA + 400, 8), 0x1010101010101010ull);      /* XMM15 */
-	ck_assert_uint_eq(rd(e, EMU_DATA + 416, 8), 0);              /* reserved: zeroed */
-	ck_assert_uint_eq(rd(e, EMU_DATA + 456, 8), 0);
-	ck_assert_uint_eq(rd(e, EMU_DATA + 464, 8), 0xccccccccccccccccull); /* software's */
+	ck_assert_uint_eq(rd(e, EMU_DATA + 416, 8), 0xccccccccccccccccull); /* not written */
+	ck_assert_uint_eq(rd(e, EMU_DATA + 504, 8), 0xccccccccccccccccull);
 	ck_assert_uint_eq(rd(e, EMU_DATA + 512 + 8, 8), EMU_CODE + 8); /* 64-bit FIP */
 	emu_free(e);
 }
