@@ -202,7 +202,10 @@ struct dbg *dbg_open(const struct dbg_machine *m, const struct dbg_config *cfg,
 		m->cpus[i]->log = d;
 	if (cfg->start_stopped) {
 		d->stopped = true;
-		d->why = STOP_INTR;
+		d->why = STOP_ATTACH;
+		if (!cfg->gdb && !cfg->monitor)
+			fprintf(stderr, "elzero: -S without -gdb or -monitor: nothing can start the "
+				"machine\n");
 	}
 	if (cfg->gdb && !(d->gdb = gdb_open(d, cfg->gdb, err, errlen)))
 		goto fail;

@@ -457,7 +457,7 @@ void gdb_service(struct gdb_stub *g)
 		gdb_rx_init(&g->rx);
 		g->noack = false;
 		g->running = false;
-		dbg_stop(g->d, STOP_INTR);
+		dbg_stop(g->d, STOP_ATTACH);
 	}
 	while (chan_connected(&g->ch) && (n = chan_read(&g->ch, buf, sizeof(buf))) > 0) {
 		for (ssize_t i = 0; i < n && chan_connected(&g->ch); i++) {

@@ -82,7 +82,8 @@ struct dbg_watch {
 };
 
 /* Why the session stopped the machine (for gdb's stop reply). */
-enum dbg_stop_why { STOP_NONE, STOP_INTR, STOP_STEP, STOP_BREAK, STOP_WATCH };
+/* STOP_ATTACH: -S, or a debugger connecting (gdb hears SIGTRAP, as from QEMU). */
+enum dbg_stop_why { STOP_NONE, STOP_INTR, STOP_STEP, STOP_BREAK, STOP_WATCH, STOP_ATTACH };
 
 struct gdb_stub;
 struct mon;

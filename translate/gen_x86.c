@@ -1,6 +1,6 @@
 /*
  * translate/gen_x86.c - inline IR for the hot simple instruction forms: MOV, MOVZX,
- * MOVSX(D), LEA, ADD/SUB/AND/OR/XOR/CMP/TEST, INC/DEC/NEG/NOT, shifts by a constant,
+ * MOVSX(D), LEA, ADD/SUB/AND/OR/XOR/CMP/TEST, INC/DEC/NEG/NOT, shifts by one,
  * PUSH/POP, SETcc/CMOVcc, Jcc/JMP/CALL near relative, RET in 64-bit mode, NOP.
  *
  * The handlers in translate/ops/ are the reference: each form here gives exactly their
@@ -220,36 +220,29 @@ static bool gen_negnot(struct gen_ctx *c, const struct x86_insn *i, bool neg)
 	return true;
 }
 
-/* SHL/SHR/SAR by a constant count (shift.c: flags from the operand shifted by
- * count - 1; a masked count of 0 writes the operand back and keeps the flags). */
+/* SHL/SHR/SAR by 1 (shift.c: flags lazily from the operand before its last 1-bit
+ * shift and the original operand). Other counts record Intel's flags for counts > 1
+ * eagerly there, or (count 0) none: those go to the handler. */
 static bool gen_shift(struct gen_ctx *c, const struct x86_insn *i)
 {
-	unsigned size = i->opnd[0].size, count;
-	uint32_t a, src, res;
+	unsigned size = i->opnd[0].size;
+	uint32_t a, res;
 
 	if (!simple_opnd(i, 0, false) || (i->nopnd > 1 && i->opnd[1].kind != OPND_IMM))
 		return false;
-	count = (unsigned)((i->nopnd > 1 ? i->imm : 1) & (size == 8 ? 63 : 31));
+	if (((i->nopnd > 1 ? i->imm : 1) & (size == 8 ? 63 : 31)) != 1)
+		return false;
 	a = gen_read_rmw(c, i, 0);
-	if (count == 0) {
-		gen_write(c, i, 0, a);
-		return true;
-	}
-	if (i->op == X86_OP_SHL) {
-		src = ir_binop(c->ir, IR_shl, a, cst(c, count - 1));
-		res = ir_binop(c->ir, IR_shl, src, cst(c, 1));
-	} else if (i->op == X86_OP_SHR) {
-		src = ir_binop(c->ir, IR_shr, a, cst(c, count - 1));
-		res = ir_binop(c->ir, IR_shr, src, cst(c, 1));
-	} else {
-		src = ir_binop(c->ir, IR_sar, gen_sext(c, a, size), cst(c, count - 1));
-		res = ir_binop(c->ir, IR_sar, src, cst(c, 1));
-	}
+	if (i->op == X86_OP_SHL)
+		res = ir_binop(c->ir, IR_shl, a, cst(c, 1));
+	else if (i->op == X86_OP_SHR)
+		res = ir_binop(c->ir, IR_shr, a, cst(c, 1));
+	else
+		res = ir_binop(c->ir, IR_sar, gen_sext(c, a, size), cst(c, 1));
 	res = gen_mask(c, res, size);
-	src = gen_mask(c, src, size);
 	gen_write(c, i, 0, res);
-	gen_cc_record(c, i->op == X86_OP_SHL ? CC_OP_SHLB : CC_OP_SARB, size, res, a, src);
-	ir_mov(c->ir, ir_global(IR_G_CC_SRC2), a);     /* the original operand, for OF */
+	gen_cc_record(c, i->op == X86_OP_SHL ? CC_OP_SHLB : CC_OP_SARB, size, res, a, a);
+	ir_movi(c->ir, ir_global(IR_G_CC_SRC2), 0);
 	return true;
 }
 

@@ -334,12 +334,13 @@ op_exit:
 	v->icount += op->c;
 	if (op->aux < IR_EXIT_INDIRECT && tb->jmp_epoch[op->aux] == tc->epoch) {
 		/* Chain: the run loop would find this block next, and has nothing to do
-		 * at this boundary (no event, request, budget end or breakpoint). */
+		 * at this boundary (no event, request, budget end, breakpoint or trace). */
 		struct tb *next = tb->jmp[op->aux];
 
-		if (!v->exit_request && !cpu_events_maybe(v) &&
+		if (!v->exit_request && (tc->no_events || !cpu_events_maybe(v)) && !tc->nbps &&
 		    next->cs_base + next->pc != tc->breakpoint &&
-		    v->icount + next->ninsns <= tc->limit) {
+		    v->icount + next->ninsns <= tc->limit &&
+		    !(g_log_mask & ((1u << LOG_EXEC) | (1u << LOG_CPU)))) {
 			tb = next;
 			tc->cur_tb = tb;
 			tc->smc_hit = false;

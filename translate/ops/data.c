@@ -173,10 +173,21 @@ void exec_LEA(struct vcpu *v, const struct x86_insn *i)
 
 #define LAHF_MASK (RFLAGS_SF | RFLAGS_ZF | RFLAGS_AF | RFLAGS_PF | RFLAGS_CF)
 
-/* LAHF/SAHF. In 64-bit mode they also need CPUID.80000001H:ECX.LAHF-SAHF[bit 0]
- * (SDM vol. 2, LAHF); every model elzero has sets it. */
+/* In 64-bit mode LAHF/SAHF need CPUID.80000001H:ECX.LAHF-SAHF[bit 0] (SDM vol. 2, LAHF). */
+static void data_check_lahf(struct vcpu *v)
+{
+	uint32_t r[4];
+
+	if (!cpu_64bit_mode(&v->s))
+		return;
+	cpu_cpuid(v, 0x80000001u, 0, r);
+	if (!(r[2] & 1))
+		cpu_raise(v, EXC_UD, EXC_NO_ERROR);
+}
+
 void exec_LAHF(struct vcpu *v, const struct x86_insn *i)
 {
+	data_check_lahf(v);
 	gpr_write(&v->s, R_SP, 1, false, (cc_compute_all(&v->s) & LAHF_MASK) | RFLAGS_FIXED1);
 }
 
@@ -184,6 +195,7 @@ void exec_SAHF(struct vcpu *v, const struct x86_insn *i)
 {
 	uint32_t ah;
 
+	data_check_lahf(v);
 	ah = (uint32_t)gpr_read(&v->s, R_SP, 1, false);
 	int_flags_update(v, RFLAGS_OF, ah & LAHF_MASK);
 }

@@ -262,7 +262,7 @@ START_TEST(gdb_over_unix_socket)
 	ck_assert(s->stopped);
 	ck_assert_int_eq(write(fd, "$?#3f", 5), 5);
 	out = serve_until(s, fd, "#");
-	ck_assert_str_eq(out, "+$T02thread:1;#d4");
+	ck_assert_str_eq(out, "+$T05thread:1;#d7");      /* stopped for gdb: SIGTRAP */
 	/* a bad checksum is answered '-', an interrupt while stopped does nothing */
 	ck_assert_int_eq(write(fd, "$?#00", 5), 5);
 	out = serve_until(s, fd, "-");

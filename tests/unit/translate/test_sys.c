@@ -385,6 +385,76 @@ START_TEST(test_task_switch_call_iret_jmp)
 }
 END_TEST
 
+/* k: push $0x23; push $0x3f0000; push $0x3b; push $u; lret  (to CPL 3)
+ * u: mov $0x3e0000,%ecx; mov $u2,%edx; sysenter;  u2: mov $1,%esi;  u_end: nop
+ * ke: mov $0x55,%edi; sysexit */
+static const uint8_t sysenter_code[] = {
+	0x6a, 0x23, 0x68, 0x00, 0x00, 0x3f, 0x00, 0x6a, 0x3b, 0x68, 0x0f, 0x00,
+	0x10, 0x00, 0xcb, 0xb9, 0x00, 0x00, 0x3e, 0x00, 0xba, 0x1b, 0x00, 0x10,
+	0x00, 0x0f, 0x34, 0xbe, 0x01, 0x00, 0x00, 0x00, 0x90, 0xbf, 0x55, 0x00,
+	0x00, 0x00, 0x0f, 0x35,
+};
+
+START_TEST(test_ret_outer_and_sysenter_sysexit)
+{
+	struct emu *e = emu_new(EMU_PROT32, 0);
+	struct cpu_state *s = &e->v.s;
+
+	s->msr.sysenter_cs = 0x28;
+	s->msr.sysenter_esp = 0x390000;
+	s->msr.sysenter_eip = EMU_CODE + 0x21;
+	emu_load(e, EMU_CODE, sysenter_code, sizeof(sysenter_code));
+	ck_assert_int_eq(emu_run_until(e, EMU_CODE, EMU_CODE + 0x20, 100), RUN_EXIT_BREAKPOINT);
+	ck_assert_uint_eq(s->gpr[7], 0x55);                     /* SYSENTER ran ke at CPL 0 */
+	ck_assert_uint_eq(s->gpr[6], 1);
+	ck_assert_uint_eq(cpu_cpl(s), 3);
+	ck_assert_uint_eq(s->seg[SEG_CS].sel, 0x3b);            /* SYSENTER_CS + 16, RPL 3 */
+	ck_assert_uint_eq(s->seg[SEG_SS].sel, 0x43);
+	ck_assert_uint_eq(s->gpr[4], 0x3e0000);
+	ck_assert(s->seg[SEG_DS].attr & SEGA_UNUSABLE);         /* nulled by the outer RET */
+	emu_free(e);
+}
+END_TEST
+
+/* k: push GS 0, FS 0, DS 2000h, ES 3000h, SS 7000h, ESP 0FF0h, EFLAGS VM|2, CS 0800h,
+ * EIP 0100h; iret  (into virtual-8086 mode)
+ * h (the #GP handler): mov 4(%esp),%ebx; mov 24(%esp),%ecx; mov 8(%esp),%edx; hlt
+ * v86 code at 0800:0100: mov $5,%ax; int $0x21 (IOPL 0: #GP(0)) */
+static const uint8_t v86_code[] = {
+	0x6a, 0x00, 0x6a, 0x00, 0x68, 0x00, 0x20, 0x00, 0x00, 0x68, 0x00, 0x30,
+	0x00, 0x00, 0x68, 0x00, 0x70, 0x00, 0x00, 0x68, 0xf0, 0x0f, 0x00, 0x00,
+	0x68, 0x02, 0x00, 0x02, 0x00, 0x68, 0x00, 0x08, 0x00, 0x00, 0x68, 0x00,
+	0x01, 0x00, 0x00, 0xcf, 0x8b, 0x5c, 0x24, 0x04, 0x8b, 0x4c, 0x24, 0x18,
+	0x8b, 0x54, 0x24, 0x08, 0xf4,
+};
+static const uint8_t v86_user[] = { 0xb8, 0x05, 0x00, 0xcd, 0x21 };
+
+START_TEST(test_iret_to_v86_and_gp_out)
+{
+	struct emu *e = emu_new(EMU_PROT32, 0);
+	struct cpu_state *s = &e->v.s;
+
+	s->idtr.base = EMU_DATA + 0x1000;
+	s->idtr.limit = 0x7ff;
+	emu_write64(e, EMU_DATA + 0x1000 + 13 * 8, gate_lo(0x28, EMU_CODE + 0x28, 0xe, 0, 0));
+	s->seg[SEG_TR] = (struct seg_cache){ .sel = 0x40, .base = 0x5000, .limit = 0x67,
+					     .attr = SEGA_P | 0xb };
+	emu_write64(e, 0x5004, (0x10ull << 32) | 0x390000);      /* ESP0, SS0 */
+	translate_set_stop_on_exception(&e->v, false);
+	emu_load(e, 0x8100, v86_user, sizeof(v86_user));
+	emu_load(e, EMU_CODE, v86_code, sizeof(v86_code));
+	ck_assert_int_eq(emu_run(e, EMU_CODE, 100), RUN_EXIT_HALT);
+	ck_assert_uint_eq(s->gpr[0] & 0xffff, 5);               /* the v86 code ran */
+	ck_assert_uint_eq(s->gpr[3], 0x103);                    /* #GP at the INT */
+	ck_assert_uint_eq(s->gpr[1], 0x3000);                   /* ES pushed by the switch */
+	ck_assert_uint_eq(s->gpr[2], 0x800);                    /* CS */
+	ck_assert(!cpu_v86_mode(s));
+	ck_assert(s->seg[SEG_DS].attr & SEGA_UNUSABLE);         /* data segments nulled */
+	ck_assert_uint_eq(s->gpr[4], 0x390000 - 40);
+	emu_free(e);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("translate_sys");
@@ -402,6 +472,8 @@ int main(void)
 	tcase_add_test(tc, test_fsgsbase_and_pkru);
 	tcase_add_test(tc, test_iretq_to_user_and_int_back);
 	tcase_add_test(tc, test_task_switch_call_iret_jmp);
+	tcase_add_test(tc, test_ret_outer_and_sysenter_sysexit);
+	tcase_add_test(tc, test_iret_to_v86_and_gp_out);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
