@@ -54,7 +54,7 @@ static int pc_add_serial(struct pc *pc, const char *spec)
 		return pc_fail("-serial: %s", err);
 	uart16550_init(&pc->com[pc->ncom], chr);
 	if (com_irqs[pc->ncom] >= 0)
-		pc->com[pc->ncom].irq = pc->pic.irq[com_irqs[pc->ncom]];
+		pc->com[pc->ncom].irq = pc->isa_irq[com_irqs[pc->ncom]];
 	if (machine_register_pio(&pc->m, com_ports[pc->ncom], 8, &pc->com[pc->ncom],
 				 uart16550_read, uart16550_write))
 		return pc_fail("cannot register COM port");
@@ -148,11 +148,17 @@ static uint64_t pc_now(void *opaque)
 }
 
 /* The earliest machine time a timer device wants to be polled at. */
-static uint64_t pc_next_deadline(const struct pc *pc)
+static uint64_t pc_next_deadline(struct pc *pc)
 {
 	uint64_t pit = i8254_next_deadline(&pc->pit), rtc = mc146818_next_deadline(&pc->rtc);
+	uint64_t next = pit < rtc ? pit : rtc;
 
-	return pit < rtc ? pit : rtc;
+	if (pc->lapic.cpu) {
+		uint64_t apic = lapic_next_deadline(&pc->lapic);
+
+		next = apic < next ? apic : next;
+	}
+	return next;
 }
 
 /* Bring every timer device up to machine time and note the next deadline. */
@@ -162,17 +168,31 @@ static void pc_poll_timers(struct pc *pc)
 
 	i8254_poll(&pc->pit);
 	mc146818_poll(&pc->rtc);
+	if (pc->lapic.cpu)
+		lapic_poll(&pc->lapic);
 	next = pc_next_deadline(pc);
 	pc->deadline_icount = next == HW_NO_DEADLINE ? ~0ull : clock_icount_at(&pc->clock, next);
 }
 
 /* Could a timer interrupt ever wake a halted vCPU? Only through an unmasked input. */
-static bool pc_timer_can_wake(const struct pc *pc)
+static bool pc_timer_can_wake(struct pc *pc)
 {
 	const uint8_t imr1 = pc->pic.chip[0].imr, imr2 = pc->pic.chip[1].imr;
 
-	return (!(imr1 & 1) && i8254_next_deadline(&pc->pit) != HW_NO_DEADLINE) ||
-	       (!(imr1 & 4) && !(imr2 & 1) && mc146818_next_deadline(&pc->rtc) != HW_NO_DEADLINE);
+	struct lapic *apic = pc->lapic.cpu ? &pc->lapic : NULL;
+	bool pic = !apic || lapic_accepts_pic(apic);
+
+	if (apic && !(apic->lvt[1] & (1u << 16)) && lapic_next_deadline(apic) != HW_NO_DEADLINE)
+		return true;
+	/* Through the IOAPIC: the PIT on pin 2, the RTC on pin 8 */
+	if (apic && ((!(pc->ioapic.redir[2] & (1u << 16)) &&
+		      i8254_next_deadline(&pc->pit) != HW_NO_DEADLINE) ||
+		     (!(pc->ioapic.redir[8] & (1u << 16)) &&
+		      mc146818_next_deadline(&pc->rtc) != HW_NO_DEADLINE)))
+		return true;
+	return pic && ((!(imr1 & 1) && i8254_next_deadline(&pc->pit) != HW_NO_DEADLINE) ||
+		       (!(imr1 & 4) && !(imr2 & 1) &&
+			mc146818_next_deadline(&pc->rtc) != HW_NO_DEADLINE));
 }
 
 /* The CPU's INTR line: the timers are polled here too, at block boundaries, with one
@@ -183,12 +203,25 @@ static bool pc_intr_pending(void *opaque)
 
 	if (pc->cpu && pc->cpu->icount >= pc->deadline_icount)
 		pc_poll_timers(pc);
-	return i8259_intr_pending(&pc->pic);
+	if (!pc->lapic.cpu)
+		return i8259_intr_pending(&pc->pic);
+	/* Through the local APIC: its own vectors, and the PIC's INTR on LINT0. */
+	return lapic_intr_pending(&pc->lapic) ||
+	       (lapic_accepts_pic(&pc->lapic) && i8259_intr_pending(&pc->pic));
 }
 
 static uint8_t pc_intr_ack(void *opaque)
 {
-	return i8259_intr_ack(&((struct pc *)opaque)->pic);
+	struct pc *pc = opaque;
+
+	if (pc->lapic.cpu && lapic_intr_pending(&pc->lapic))
+		return lapic_intr_ack(&pc->lapic);
+	return i8259_intr_ack(&pc->pic);
+}
+
+static void pc_timers_changed(void *opaque)
+{
+	pc_poll_timers(opaque);
 }
 
 /* Timer ports: after the guest reprograms a timer its deadline is recomputed. */
@@ -212,6 +245,34 @@ static void pc_rtc_write(void *dev, uint16_t port, unsigned size, uint32_t val)
 {
 	mc146818_write(&((struct pc *)dev)->rtc, port, size, val);
 	pc_poll_timers(dev);
+}
+
+/* ---------------------------------------------------------------- interrupts */
+
+/* An ISA interrupt line goes to both the PICs and the IOAPIC; the timer's IRQ0 is on
+ * IOAPIC pin 2 (the MP/ACPI interrupt source override every PC firmware reports). */
+static void pc_isa_irq(void *opaque, unsigned n, int level)
+{
+	struct pc *pc = opaque;
+
+	i8259_set_irq(&pc->pic, n, level);
+	ioapic_set_irq(&pc->ioapic, n == 0 ? 2 : n, level);
+}
+
+/* An IOAPIC message to the one local APIC. */
+static void pc_ioapic_deliver(void *opaque, uint32_t dest, bool logical, unsigned mode,
+			      uint8_t vector, bool level)
+{
+	struct pc *pc = opaque;
+
+	if (!pc->lapic.cpu || !lapic_match_dest(&pc->lapic, dest, logical))
+		return;
+	if (mode <= 1)
+		lapic_accept(&pc->lapic, vector, level);
+	else if (mode == 4)
+		cpu_inject_nmi(pc->cpu);
+	else
+		cpu_log_unimp("IOAPIC delivery mode (SMI, INIT, ExtINT)", mode, NULL);
 }
 
 /* ---------------------------------------------------------------- reset */
@@ -241,7 +302,8 @@ static void pc_request_poweroff(void *opaque)
 static void pc_devices_reset(struct pc *pc)
 {
 	i8259_init(&pc->pic);
-	i8254_init(&pc->pit, &pc->hw_clock, pc->pic.irq[0]);
+	ioapic_init(&pc->ioapic, pc_ioapic_deliver, pc);
+	i8254_init(&pc->pit, &pc->hw_clock, pc->isa_irq[0]);
 	for (unsigned c = 0; c < 2; c++) {
 		static const uint8_t icw[2][4] = { { 0x11, 0x08, 0x04, 0x01 }, { 0x11, 0x70, 0x02, 0x01 } };
 		uint16_t port = c ? 0xa0 : 0x20;
@@ -254,11 +316,11 @@ static void pc_devices_reset(struct pc *pc)
 	i8254_write(&pc->pit, 0x43, 1, 0x36);
 	i8254_write(&pc->pit, 0x40, 1, 0);
 	i8254_write(&pc->pit, 0x40, 1, 0);
-	pc->rtc.irq = pc->pic.irq[8];
-	i8042_init(&pc->kbc, pc->pic.irq[1], pc->pic.irq[12], pc_request_reset, pc);
+	pc->rtc.irq = pc->isa_irq[8];
+	i8042_init(&pc->kbc, pc->isa_irq[1], pc->isa_irq[12], pc_request_reset, pc);
 	sysctl_init(&pc->sys, pc_request_reset, pc_request_poweroff, pc);
 	for (unsigned i = 0; i < pc->ncom; i++)
-		pc->com[i].irq = com_irqs[i] >= 0 ? pc->pic.irq[com_irqs[i]] : (struct irq_line){ 0 };
+		pc->com[i].irq = com_irqs[i] >= 0 ? pc->isa_irq[com_irqs[i]] : (struct irq_line){ 0 };
 	pc->reset_pending = false;
 	pc_poll_timers(pc);
 }
@@ -269,11 +331,13 @@ static int pc_add_chipset(struct pc *pc)
 {
 	struct machine *m = &pc->m;
 
+	for (unsigned i = 0; i < 16; i++)
+		pc->isa_irq[i] = (struct irq_line){ pc_isa_irq, pc, i };
 	clock_init(&pc->clock, true, PC_INSN_PER_SEC);
 	pc->hw_clock = (struct hw_clock){ pc_now, pc };
 	m->bus.intr_pending = pc_intr_pending;
 	m->bus.intr_ack = pc_intr_ack;
-	mc146818_init(&pc->rtc, &pc->hw_clock, pc->pic.irq[8], RTC_START_UNIX);
+	mc146818_init(&pc->rtc, &pc->hw_clock, pc->isa_irq[8], RTC_START_UNIX);
 	mc146818_set_memory(&pc->rtc, m->bus.ram_below_4g, m->bus.ram_size - m->bus.ram_below_4g,
 			    pc->cfg->smp ? pc->cfg->smp : 1);
 	pc->deadline_icount = ~0ull;
@@ -289,7 +353,9 @@ static int pc_add_chipset(struct pc *pc)
 	    machine_register_pio(m, 0x80, 1, &pc->sys, sysctl_read, sysctl_write) ||
 	    machine_register_pio(m, 0x92, 1, &pc->sys, sysctl_read, sysctl_write) ||
 	    machine_register_pio(m, 0xcf9, 1, &pc->sys, sysctl_read, sysctl_write) ||
-	    machine_register_pio(m, 0x8900, 1, &pc->sys, sysctl_read, sysctl_write))
+	    machine_register_pio(m, 0x8900, 1, &pc->sys, sysctl_read, sysctl_write) ||
+	    machine_register_mmio(m, IOAPIC_BASE, 0x1000, &pc->ioapic, ioapic_mmio_read,
+				  ioapic_mmio_write))
 		return pc_fail("cannot register the chipset devices");
 	return 0;
 }
@@ -326,6 +392,17 @@ static int pc_build(struct pc *pc)
 	if (!pc->cpu)
 		return pc_fail("out of memory");
 	vcpu_init(pc->cpu, 0, &pc->m.bus, pc->model);
+	/* The local APIC, when the CPU model has one (CPUID.01H:EDX.APIC). */
+	if (cpu_has_feature(pc->cpu, "apic")) {
+		lapic_init(&pc->lapic, pc->cpu, &pc->hw_clock);
+		pc->lapic.timer_changed = pc_timers_changed;
+		pc->lapic.timer_opaque = pc;
+		pc->lapic.eoi_broadcast = ioapic_eoi;
+		pc->lapic.eoi_opaque = &pc->ioapic;
+		if (machine_register_mmio(&pc->m, LAPIC_BASE, 0x1000, &pc->lapic, lapic_mmio_read,
+					  lapic_mmio_write))
+			return pc_fail("cannot map the local APIC");
+	}
 	if (translate_attach(pc->cpu) || nested_attach(pc->cpu))
 		return pc_fail("cannot set up the vCPU");
 	return pc_load_kernel(pc);
@@ -352,6 +429,8 @@ static int pc_reset(struct pc *pc)
 	cpu_reset(pc->cpu);
 	translate_flush(pc->cpu);
 	pc_devices_reset(pc);
+	if (pc->lapic.cpu)
+		lapic_reset(&pc->lapic);
 	return pc_load_kernel(pc);
 }
 
@@ -372,12 +451,15 @@ static uint64_t pc_budget(const struct pc *pc)
  */
 static bool pc_idle(struct pc *pc)
 {
-	uint64_t next;
+	uint64_t next, before;
 
 	if (!(pc->cpu->s.rflags & RFLAGS_IF) || !pc_timer_can_wake(pc))
 		return false;
+	before = pc_now(pc);
 	next = pc_next_deadline(pc);
 	clock_skip_to(&pc->clock, pc->cpu->icount, next);
+	/* The TSC counts machine time too (one tick per ns, as per instruction). */
+	pc->cpu->s.tsc_offset += pc_now(pc) - before;
 	pc_poll_timers(pc);
 	return true;
 }

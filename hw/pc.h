@@ -8,6 +8,8 @@
 #include "hw/i8042.h"
 #include "hw/i8254.h"
 #include "hw/i8259.h"
+#include "hw/ioapic.h"
+#include "hw/lapic.h"
 #include "hw/machine.h"
 #include "hw/mc146818.h"
 #include "hw/sysctl.h"
@@ -25,6 +27,9 @@ struct pc {
 	struct i8254 pit;
 	struct mc146818 rtc;
 	struct i8042 kbc;
+	struct lapic lapic;             /* the vCPU's local APIC (lapic.cpu NULL: none) */
+	struct ioapic ioapic;
+	struct irq_line isa_irq[16];    /* ISA IRQ n: to the PICs and to IOAPIC pin n (IRQ0: 2) */
 	struct sysctl sys;              /* ports 0x80, 0x92, 0xcf9, 0x8900 */
 	bool reset_pending;             /* the guest asked for a machine reset */
 	const struct machine_config *cfg;
