@@ -346,7 +346,12 @@ enum intercept_kind {
 	ICPT_RDSEED, ICPT_INT_N, ICPT_IRET, ICPT_SHUTDOWN,
 	ICPT_COUNT
 };
-/* info: kind-specific (CR/DR number, MSR index, port|size|dir, exception vector...);
+/* info: kind-specific. CR_READ/CR_WRITE: CR number (LMSW/CLTS/SMSW: 0); DR_ACCESS:
+ * DR number | 0x10 for writes; RDMSR/WRMSR: ECX; CPUID: EAX; INVLPG: linear address;
+ * IO: port | size << 16 | in << 24 | string << 25 | rep << 26; DESC_TABLE: 0 SGDT,
+ * 1 SIDT, 2 LGDT, 3 LIDT, 4 SLDT, 5 STR, 6 LLDT, 7 LTR; EXCEPTION: vector (the whole
+ * event is in v->pending_vector/error/type/next_rip during the call); INT_N: vector;
+ * TASK_SWITCH: TSS selector | enum task_src << 16.
  * insn: the decoded instruction (const struct x86_insn *) or NULL for events. */
 typedef void (*intercept_fn)(struct vcpu *v, enum intercept_kind kind, uint64_t info,
 			     const void *insn);

@@ -128,6 +128,30 @@ static inline bool tb_is_breakpoint(const struct tb_cache *tc, uint64_t lin)
 /* exec.c: the trace hooks (translate_set_trace) */
 extern trace_tb_fn g_trace_tb_new, g_trace_tb_exec;
 
+
+/* tb.c internals shared with the interpreter's indirect chaining. */
+static inline unsigned jc_hash(uint64_t lin)
+{
+	return (unsigned)(lin ^ (lin >> TB_JC_BITS)) & ((1u << TB_JC_BITS) - 1);
+}
+
+/* Is the code TLB entry of lin present and mapping physical page `page`? */
+static inline bool code_tlb_maps(const struct vcpu *v, uint64_t lin, uint64_t page, bool user)
+{
+	const struct tlb_entry *e = &v->tlb_code[(lin >> 12) & (TLB_SIZE - 1)];
+	uint64_t tag = (lin & ~0xfffull) | (user ? TLB_CLASS_USER : TLB_CLASS_SUP) | TLB_VALID;
+
+	return e->vpage == tag && e->ppage == (page & ~0xfffull);
+}
+
+static inline uint64_t tb_last_lin(const struct vcpu *v, const struct tb *tb, uint64_t lin)
+{
+	uint64_t last = lin + tb->size - 1;
+
+	return cpu_long_mode(&v->s) ? last : (uint32_t)last;
+}
+
+
 /* tb.c */
 uint32_t tb_mode_flags(const struct vcpu *v);
 struct tb *tb_find(struct vcpu *v, uint32_t flags);

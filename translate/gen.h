@@ -35,6 +35,8 @@ void gen_cc_record(struct gen_ctx *c, unsigned byte_op, unsigned size, uint32_t 
 void gen_cond(struct gen_ctx *c, unsigned cc, enum ir_cond *cond, uint32_t *x, uint32_t *y);
 /* CF as 0/1 in an IR value. */
 uint32_t gen_cf(struct gen_ctx *c);
+enum { GEN_SHIFT_SHL, GEN_SHIFT_SHR, GEN_SHIFT_SAR };
+
 /* Sign-extend the low size bytes of x to 64 bits. */
 uint32_t gen_sext(struct gen_ctx *c, uint32_t x, unsigned size);
 

@@ -1,6 +1,6 @@
 /*
  * translate/gen_x86.c - inline IR for the hot simple instruction forms: MOV, MOVZX,
- * MOVSX(D), LEA, ADD/SUB/AND/OR/XOR/CMP/TEST, INC/DEC/NEG/NOT, shifts by one,
+ * MOVSX(D), LEA, ADD/SUB/AND/OR/XOR/CMP/TEST, INC/DEC/NEG/NOT, shifts by a constant,
  * PUSH/POP, SETcc/CMOVcc, Jcc/JMP/CALL near relative, RET in 64-bit mode, NOP.
  *
  * The handlers in translate/ops/ are the reference: each form here gives exactly their
@@ -220,28 +220,39 @@ static bool gen_negnot(struct gen_ctx *c, const struct x86_insn *i, bool neg)
 	return true;
 }
 
-/* SHL/SHR/SAR by 1 (shift.c: flags lazily from the operand before its last 1-bit
- * shift and the original operand). Other counts record Intel's flags for counts > 1
- * eagerly there, or (count 0) none: those go to the handler. */
+/*
+ * SHL/SHR/SAR by a constant (shift.c): by 1 the flags are lazy, from the operand (the
+ * value before the last 1-bit shift); by more, shift.c records Intel's flags eagerly
+ * and so does the helper; a masked count of 0 writes the operand back, flags kept.
+ */
 static bool gen_shift(struct gen_ctx *c, const struct x86_insn *i)
 {
-	unsigned size = i->opnd[0].size;
-	uint32_t a, res;
+	unsigned size = i->opnd[0].size, count, kind;
+	uint32_t a, src, res;
 
 	if (!simple_opnd(i, 0, false) || (i->nopnd > 1 && i->opnd[1].kind != OPND_IMM))
 		return false;
-	if (((i->nopnd > 1 ? i->imm : 1) & (size == 8 ? 63 : 31)) != 1)
-		return false;
+	count = (unsigned)((i->nopnd > 1 ? i->imm : 1) & (size == 8 ? 63 : 31));
+	kind = i->op == X86_OP_SHL ? GEN_SHIFT_SHL : i->op == X86_OP_SHR ? GEN_SHIFT_SHR : GEN_SHIFT_SAR;
 	a = gen_read_rmw(c, i, 0);
-	if (i->op == X86_OP_SHL)
-		res = ir_binop(c->ir, IR_shl, a, cst(c, 1));
-	else if (i->op == X86_OP_SHR)
-		res = ir_binop(c->ir, IR_shr, a, cst(c, 1));
-	else
-		res = ir_binop(c->ir, IR_sar, gen_sext(c, a, size), cst(c, 1));
+	if (count == 0) {
+		gen_write(c, i, 0, a);
+		return true;
+	}
+	src = kind == GEN_SHIFT_SAR ? gen_sext(c, a, size) : a;
+	if (count > 1)
+		src = ir_binop(c->ir, kind == GEN_SHIFT_SHL ? IR_shl : kind == GEN_SHIFT_SHR ? IR_shr : IR_sar,
+			       src, cst(c, count - 1));
+	res = ir_binop(c->ir, kind == GEN_SHIFT_SHL ? IR_shl : kind == GEN_SHIFT_SHR ? IR_shr : IR_sar,
+		       src, cst(c, 1));
 	res = gen_mask(c, res, size);
 	gen_write(c, i, 0, res);
-	gen_cc_record(c, i->op == X86_OP_SHL ? CC_OP_SHLB : CC_OP_SARB, size, res, a, a);
+	if (count > 1) {
+		ir_call(c->ir, IR_HELPER_SHIFT_FLAGS, false, a, cst(c, count | size << 8 | kind << 16));
+		c->cc_op = -1;
+		return true;
+	}
+	gen_cc_record(c, kind == GEN_SHIFT_SHL ? CC_OP_SHLB : CC_OP_SARB, size, res, a, a);
 	ir_movi(c->ir, ir_global(IR_G_CC_SRC2), 0);
 	return true;
 }
@@ -408,7 +419,7 @@ static bool gen_ret(struct gen_ctx *c, const struct x86_insn *i)
 	slow = ir_new_label(c->ir);
 	ir_brcond(c->ir, IR_COND_NE, target, canon, slow);
 	ir_binop_to(c->ir, IR_add, ir_gpr(4), ir_gpr(4), cst(c, 8 + extra));
-	ir_exit_to(c->ir, target, c->k + 1, IR_EXIT_INDIRECT);
+	ir_exit_to(c->ir, target, c->k + 1, IR_EXIT_LOOKUP);
 	ir_label(c->ir, slow);
 	ir_call_exec(c->ir, c->k);
 	ir_exit(c->ir, c->k + 1, IR_EXIT_INDIRECT);

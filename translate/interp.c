@@ -155,6 +155,26 @@ static inline bool cond_eval(uint32_t cond, uint64_t a, uint64_t b)
 	}
 }
 
+/* The block at the RIP a computed jump in the same mode (IR_EXIT_LOOKUP) left for,
+ * if the jump cache has it and the code TLB still maps it (as tb_find checks). */
+static inline struct tb *interp_lookup(struct vcpu *v, struct tb_cache *tc, const struct tb *tb)
+{
+	uint64_t lin = tb->cs_base + v->s.rip;
+	struct tb *next;
+	bool user;
+
+	if (!(tb->flags & TBF_CODE64))
+		return NULL;
+	next = tc->jc[jc_hash(lin)];
+	if (!next || next->pc != v->s.rip || next->cs_base != tb->cs_base || next->flags != tb->flags)
+		return NULL;
+	user = ((tb->flags >> TBF_CPL_SHIFT) & 3) == 3;
+	if (!code_tlb_maps(v, lin, next->phys[0], user) ||
+	    (next->phys[1] != TB_NO_PAGE && !code_tlb_maps(v, tb_last_lin(v, next, lin), next->phys[1], user)))
+		return NULL;
+	return next;
+}
+
 /*
  * Run one block. Returns the exit slot it left by (IR_EXIT_INDIRECT when RIP was
  * computed). v == NULL only publishes the label table for interp_compile.
@@ -332,12 +352,18 @@ op_exit_to:
 	/* fall through */
 op_exit:
 	v->icount += op->c;
-	if (op->aux < IR_EXIT_INDIRECT && tb->jmp_epoch[op->aux] == tc->epoch) {
+	{
 		/* Chain: the run loop would find this block next, and has nothing to do
 		 * at this boundary (no event, request, budget end, breakpoint or trace). */
-		struct tb *next = tb->jmp[op->aux];
+		struct tb *next = NULL;
 
-		if (!v->exit_request && (tc->no_events || !cpu_events_maybe(v)) && !tc->nbps &&
+		if (op->aux < IR_EXIT_INDIRECT) {
+			if (tb->jmp_epoch[op->aux] == tc->epoch)
+				next = tb->jmp[op->aux];
+		} else if (op->aux == IR_EXIT_LOOKUP) {
+			next = interp_lookup(v, tc, tb);
+		}
+		if (next && !v->exit_request && (tc->no_events || !cpu_events_maybe(v)) && !tc->nbps &&
 		    next->cs_base + next->pc != tc->breakpoint &&
 		    v->icount + next->ninsns <= tc->limit &&
 		    !(g_log_mask & ((1u << LOG_EXEC) | (1u << LOG_CPU)))) {

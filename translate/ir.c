@@ -60,21 +60,6 @@ bool ir_cond_eval(enum ir_cond c, uint64_t a, uint64_t b)
 	}
 }
 
-static uint64_t helper_cc_eval(struct vcpu *v, uint64_t cc, uint64_t unused)
-{
-	return cc_eval(&v->s, (unsigned)cc & 15);
-}
-
-static uint64_t helper_cc_cf(struct vcpu *v, uint64_t a, uint64_t b)
-{
-	return cc_compute_cf(&v->s) ? 1 : 0;
-}
-
-const ir_helper_fn ir_helpers[IR_HELPER_COUNT] = {
-	[IR_HELPER_CC_EVAL] = helper_cc_eval,
-	[IR_HELPER_CC_CF] = helper_cc_cf,
-};
-
 void ir_reset(struct ir_block *b)
 {
 	b->nops = 0;

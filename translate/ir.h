@@ -83,11 +83,12 @@ struct ir_op {
 	uint64_t c[2];                      /* constants */
 };
 
-/* Helpers reachable with IR_call / IR_call_pure: out = fn(v, a, b). */
+/* Helpers reachable with IR_call / IR_call_pure: out = fn(v, a, b) (gen_cc.c). */
 typedef uint64_t (*ir_helper_fn)(struct vcpu *v, uint64_t a, uint64_t b);
 enum ir_helper {
 	IR_HELPER_CC_EVAL,          /* a = condition code 0..15: cc_eval() */
 	IR_HELPER_CC_CF,            /* CF of the lazy flags: cc_compute_cf() */
+	IR_HELPER_SHIFT_FLAGS,      /* a = operand, b = count | size << 8 | kind << 16 */
 	IR_HELPER_COUNT
 };
 extern const ir_helper_fn ir_helpers[IR_HELPER_COUNT];
@@ -146,8 +147,10 @@ void ir_exit_to(struct ir_block *b, uint32_t rip, unsigned ninsns, unsigned slot
 void ir_smc_check(struct ir_block *b, unsigned insn);
 
 /* Exit slots of IR_exit: 0 and 1 for direct jumps to a constant RIP (chainable),
- * IR_EXIT_INDIRECT otherwise. */
+ * IR_EXIT_INDIRECT otherwise; IR_EXIT_LOOKUP for a computed RIP in the same mode
+ * (an inline RET), which the backend may follow through the jump cache. */
 #define IR_EXIT_INDIRECT 2
+#define IR_EXIT_LOOKUP 3
 
 /* Print a block (for -d op style logs and test failures). */
 void ir_dump(const struct ir_block *b, void (*out)(const char *line, void *opaque), void *opaque);

@@ -49,11 +49,6 @@ static inline uint64_t tb_lin(const struct vcpu *v, uint64_t pc, uint64_t cs_bas
 	return cpu_long_mode(&v->s) ? lin : (uint32_t)lin;
 }
 
-static inline unsigned jc_hash(uint64_t lin)
-{
-	return (unsigned)(lin ^ (lin >> TB_JC_BITS)) & ((1u << TB_JC_BITS) - 1);
-}
-
 static inline unsigned tb_hash(uint64_t phys, uint64_t pc, uint32_t flags)
 {
 	uint64_t h = phys * 0x9e3779b97f4a7c15ull ^ pc ^ ((uint64_t)flags << 40);
@@ -322,22 +317,6 @@ static struct tb *tb_gen(struct vcpu *v, struct tb_cache *tc, uint32_t flags, un
 	if (log_on(LOG_IN_ASM) && g_trace_tb_new)
 		g_trace_tb_new(v, tb->pc, tb->cs_base, tb->size, tb->ninsns);
 	return tb;
-}
-
-/* Is the code TLB entry of lin present and mapping physical page `page`? */
-static inline bool code_tlb_maps(const struct vcpu *v, uint64_t lin, uint64_t page, bool user)
-{
-	const struct tlb_entry *e = &v->tlb_code[(lin >> 12) & (TLB_SIZE - 1)];
-	uint64_t tag = (lin & ~0xfffull) | (user ? TLB_CLASS_USER : TLB_CLASS_SUP) | TLB_VALID;
-
-	return e->vpage == tag && e->ppage == (page & ~0xfffull);
-}
-
-static inline uint64_t tb_last_lin(const struct vcpu *v, const struct tb *tb, uint64_t lin)
-{
-	uint64_t last = lin + tb->size - 1;
-
-	return cpu_long_mode(&v->s) ? last : (uint32_t)last;
 }
 
 /* The hash-table path: walk the page tables (raising a fetch fault of this insn). */
