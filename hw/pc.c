@@ -77,6 +77,23 @@ static int pc_add_device(struct pc *pc, const struct device_config *d)
 				       (unsigned)base, (unsigned)(base + size - 1));
 		return 0;
 	}
+	if (!strcmp(d->driver, "pc-testdev")) {
+		struct pctestdev *t = pc->testdev ? NULL : calloc(1, sizeof(*t));
+
+		if (!t)
+			return pc_fail("-device pc-testdev: %s", pc->testdev ? "only one" : "out of memory");
+		pc->testdev = t;
+		pctestdev_init(t);
+		for (unsigned n = 0; n < PCTESTDEV_NIRQ; n++)
+			t->irq[n] = n < 16 ? pc->isa_irq[n] : pc->ioapic.irq[n];
+		if (machine_register_pio(&pc->m, 0xe0, 12, t, pctestdev_read, pctestdev_write) ||
+		    machine_register_pio(&pc->m, 0x2000, PCTESTDEV_NIRQ, t, pctestdev_irq_read,
+					 pctestdev_irq_write) ||
+		    machine_register_mmio(&pc->m, PCTESTDEV_IOMEM_BASE, PCTESTDEV_IOMEM_LEN, t,
+					  pctestdev_iomem_read, pctestdev_iomem_write))
+			return pc_fail("-device pc-testdev: its ports overlap another device");
+		return 0;
+	}
 	return pc_fail("-device %s: not yet supported", d->driver);
 }
 
@@ -418,6 +435,7 @@ static void pc_free(struct pc *pc)
 	for (unsigned i = 0; i < pc->ncom; i++)
 		chardev_close(&pc->com_chr[i]);
 	machine_free_bus(&pc->m);
+	free(pc->testdev);
 	if (pc->model)
 		cpu_model_free(pc->model);
 }

@@ -12,6 +12,7 @@
 #include "hw/lapic.h"
 #include "hw/machine.h"
 #include "hw/mc146818.h"
+#include "hw/pctestdev.h"
 #include "hw/sysctl.h"
 #include "hw/uart16550.h"
 #include "replay/replay.h"
@@ -29,6 +30,7 @@ struct pc {
 	struct i8042 kbc;
 	struct lapic lapic;             /* the vCPU's local APIC (lapic.cpu NULL: none) */
 	struct ioapic ioapic;
+	struct pctestdev *testdev;      /* -device pc-testdev, or NULL */
 	struct irq_line isa_irq[16];    /* ISA IRQ n: to the PICs and to IOAPIC pin n (IRQ0: 2) */
 	struct sysctl sys;              /* ports 0x80, 0x92, 0xcf9, 0x8900 */
 	bool reset_pending;             /* the guest asked for a machine reset */
