@@ -358,6 +358,7 @@ static int pc_add_chipset(struct pc *pc)
 	mc146818_set_memory(&pc->rtc, m->bus.ram_below_4g, m->bus.ram_size - m->bus.ram_below_4g,
 			    pc->cfg->smp ? pc->cfg->smp : 1);
 	pc->deadline_icount = ~0ull;
+	fwcfg_init(&pc->fwcfg, &m->bus, m->bus.ram_size, pc->cfg->smp ? pc->cfg->smp : 1);
 	pc_devices_reset(pc);
 	if (machine_register_pio(m, 0x20, 2, &pc->pic, i8259_read, i8259_write) ||
 	    machine_register_pio(m, 0xa0, 2, &pc->pic, i8259_read, i8259_write) ||
@@ -371,6 +372,8 @@ static int pc_add_chipset(struct pc *pc)
 	    machine_register_pio(m, 0x92, 1, &pc->sys, sysctl_read, sysctl_write) ||
 	    machine_register_pio(m, 0xcf9, 1, &pc->sys, sysctl_read, sysctl_write) ||
 	    machine_register_pio(m, 0x8900, 1, &pc->sys, sysctl_read, sysctl_write) ||
+	    machine_register_pio(m, 0x510, 2, &pc->fwcfg, fwcfg_read, fwcfg_write) ||
+	    machine_register_pio(m, 0x514, 8, &pc->fwcfg, fwcfg_read, fwcfg_write) ||
 	    machine_register_mmio(m, IOAPIC_BASE, 0x1000, &pc->ioapic, ioapic_mmio_read,
 				  ioapic_mmio_write))
 		return pc_fail("cannot register the chipset devices");
@@ -436,6 +439,7 @@ static void pc_free(struct pc *pc)
 		chardev_close(&pc->com_chr[i]);
 	machine_free_bus(&pc->m);
 	free(pc->testdev);
+	fwcfg_free(&pc->fwcfg);
 	if (pc->model)
 		cpu_model_free(pc->model);
 }
