@@ -100,6 +100,8 @@ void cli_print_log_items(FILE *out)
 	fprintf(out, "Log items (comma separated):\n");
 	for (unsigned i = 0; i < LOG_ITEM_COUNT; i++)
 		fprintf(out, "%-10s %s\n", log_item_name((enum log_item)i), log_item_help((enum log_item)i));
+	fprintf(out, "-D FILE logs to FILE; -dfilter RANGE[,RANGE...] keeps in_asm, exec and cpu to\n"
+		     "blocks in START..END, START+LEN, START-LEN or at ADDR (docs/debugging.md)\n");
 }
 
 void cli_print_info(const struct cli *c, FILE *out)

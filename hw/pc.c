@@ -11,6 +11,7 @@
 
 #include <glib.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,14 @@
 #define DEFAULT_RAM (128ull << 20)
 
 static const uint16_t com_ports[PC_NUM_COM] = { 0x3f8, 0x2f8, 0x3e8, 0x2e8 };
+/* ISA IRQs of COM1, COM2 (COM3/COM4 would share them: edge lines cannot be shared,
+ * so those two have no interrupt). */
+static const int com_irqs[PC_NUM_COM] = { 4, 3, -1, -1 };
+
+/* Deterministic machine time: a function of the retired-instruction count. */
+#define PC_INSN_PER_SEC 1000000000ull
+/* The most a vCPU runs between two looks at the timers (and the host). */
+#define PC_SLICE 65536
 
 /* One line on stderr naming what is wrong; returns -1. */
 static int __attribute__((format(printf, 1, 2))) pc_fail(const char *fmt, ...)
@@ -44,6 +53,8 @@ static int pc_add_serial(struct pc *pc, const char *spec)
 	if (chardev_open(chr, spec, err, sizeof(err)))
 		return pc_fail("-serial: %s", err);
 	uart16550_init(&pc->com[pc->ncom], chr);
+	if (com_irqs[pc->ncom] >= 0)
+		pc->com[pc->ncom].irq = pc->pic.irq[com_irqs[pc->ncom]];
 	if (machine_register_pio(&pc->m, com_ports[pc->ncom], 8, &pc->com[pc->ncom],
 				 uart16550_read, uart16550_write))
 		return pc_fail("cannot register COM port");
@@ -124,6 +135,165 @@ static int pc_load_kernel(struct pc *pc)
 	return rc == LOAD_OK ? 0 : -1;
 }
 
+/* ---------------------------------------------------------------- time */
+
+/* The bus's opaque pointer is &pc->m: the INTR callbacks below take it as the pc. */
+_Static_assert(offsetof(struct pc, m) == 0, "struct pc starts with its machine");
+
+static uint64_t pc_now(void *opaque)
+{
+	struct pc *pc = opaque;
+
+	return clock_now_ns(&pc->clock, pc->cpu ? pc->cpu->icount : 0);
+}
+
+/* The earliest machine time a timer device wants to be polled at. */
+static uint64_t pc_next_deadline(const struct pc *pc)
+{
+	uint64_t pit = i8254_next_deadline(&pc->pit), rtc = mc146818_next_deadline(&pc->rtc);
+
+	return pit < rtc ? pit : rtc;
+}
+
+/* Bring every timer device up to machine time and note the next deadline. */
+static void pc_poll_timers(struct pc *pc)
+{
+	uint64_t next;
+
+	i8254_poll(&pc->pit);
+	mc146818_poll(&pc->rtc);
+	next = pc_next_deadline(pc);
+	pc->deadline_icount = next == HW_NO_DEADLINE ? ~0ull : clock_icount_at(&pc->clock, next);
+}
+
+/* Could a timer interrupt ever wake a halted vCPU? Only through an unmasked input. */
+static bool pc_timer_can_wake(const struct pc *pc)
+{
+	const uint8_t imr1 = pc->pic.chip[0].imr, imr2 = pc->pic.chip[1].imr;
+
+	return (!(imr1 & 1) && i8254_next_deadline(&pc->pit) != HW_NO_DEADLINE) ||
+	       (!(imr1 & 4) && !(imr2 & 1) && mc146818_next_deadline(&pc->rtc) != HW_NO_DEADLINE);
+}
+
+/* The CPU's INTR line: the timers are polled here too, at block boundaries, with one
+ * compare, so a deadline is met however the vCPU is being run (debugger slices). */
+static bool pc_intr_pending(void *opaque)
+{
+	struct pc *pc = opaque;
+
+	if (pc->cpu && pc->cpu->icount >= pc->deadline_icount)
+		pc_poll_timers(pc);
+	return i8259_intr_pending(&pc->pic);
+}
+
+static uint8_t pc_intr_ack(void *opaque)
+{
+	return i8259_intr_ack(&((struct pc *)opaque)->pic);
+}
+
+/* Timer ports: after the guest reprograms a timer its deadline is recomputed. */
+static uint32_t pc_pit_read(void *dev, uint16_t port, unsigned size)
+{
+	return i8254_read(&((struct pc *)dev)->pit, port, size);
+}
+
+static void pc_pit_write(void *dev, uint16_t port, unsigned size, uint32_t val)
+{
+	i8254_write(&((struct pc *)dev)->pit, port, size, val);
+	pc_poll_timers(dev);
+}
+
+static uint32_t pc_rtc_read(void *dev, uint16_t port, unsigned size)
+{
+	return mc146818_read(&((struct pc *)dev)->rtc, port, size);
+}
+
+static void pc_rtc_write(void *dev, uint16_t port, unsigned size, uint32_t val)
+{
+	mc146818_write(&((struct pc *)dev)->rtc, port, size, val);
+	pc_poll_timers(dev);
+}
+
+/* ---------------------------------------------------------------- reset */
+
+/* The guest asks for a reset (0xcf9, port 0x92, the 8042's reset line). */
+static void pc_request_reset(void *opaque)
+{
+	struct pc *pc = opaque;
+
+	pc->reset_pending = true;
+	if (pc->cpu)
+		pc->cpu->exit_request = 1;
+}
+
+/* Bochs's shutdown port. */
+static void pc_request_poweroff(void *opaque)
+{
+	pc_request_exit(opaque, 0);
+}
+
+/*
+ * The devices' state at power-on, as the firmware leaves it (no firmware runs before
+ * the kernel): the PICs at vectors 0x08 and 0x70 with every input masked, channel 0
+ * in mode 3 at 18.2 Hz (SeaBIOS), the keyboard controller after its self-test. The
+ * RTC's time and CMOS RAM survive a reset.
+ */
+static void pc_devices_reset(struct pc *pc)
+{
+	i8259_init(&pc->pic);
+	i8254_init(&pc->pit, &pc->hw_clock, pc->pic.irq[0]);
+	for (unsigned c = 0; c < 2; c++) {
+		static const uint8_t icw[2][4] = { { 0x11, 0x08, 0x04, 0x01 }, { 0x11, 0x70, 0x02, 0x01 } };
+		uint16_t port = c ? 0xa0 : 0x20;
+
+		i8259_write(&pc->pic, port, 1, icw[c][0]);
+		for (unsigned i = 1; i < 4; i++)
+			i8259_write(&pc->pic, port + 1, 1, icw[c][i]);
+		i8259_write(&pc->pic, port + 1, 1, 0xff);
+	}
+	i8254_write(&pc->pit, 0x43, 1, 0x36);
+	i8254_write(&pc->pit, 0x40, 1, 0);
+	i8254_write(&pc->pit, 0x40, 1, 0);
+	pc->rtc.irq = pc->pic.irq[8];
+	i8042_init(&pc->kbc, pc->pic.irq[1], pc->pic.irq[12], pc_request_reset, pc);
+	sysctl_init(&pc->sys, pc_request_reset, pc_request_poweroff, pc);
+	for (unsigned i = 0; i < pc->ncom; i++)
+		pc->com[i].irq = com_irqs[i] >= 0 ? pc->pic.irq[com_irqs[i]] : (struct irq_line){ 0 };
+	pc->reset_pending = false;
+	pc_poll_timers(pc);
+}
+
+/* The chipset: interrupt controllers, timers, RTC, keyboard controller, system
+ * ports; and the CPU's INTR line. */
+static int pc_add_chipset(struct pc *pc)
+{
+	struct machine *m = &pc->m;
+
+	clock_init(&pc->clock, true, PC_INSN_PER_SEC);
+	pc->hw_clock = (struct hw_clock){ pc_now, pc };
+	m->bus.intr_pending = pc_intr_pending;
+	m->bus.intr_ack = pc_intr_ack;
+	mc146818_init(&pc->rtc, &pc->hw_clock, pc->pic.irq[8], RTC_START_UNIX);
+	mc146818_set_memory(&pc->rtc, m->bus.ram_below_4g, m->bus.ram_size - m->bus.ram_below_4g,
+			    pc->cfg->smp ? pc->cfg->smp : 1);
+	pc->deadline_icount = ~0ull;
+	pc_devices_reset(pc);
+	if (machine_register_pio(m, 0x20, 2, &pc->pic, i8259_read, i8259_write) ||
+	    machine_register_pio(m, 0xa0, 2, &pc->pic, i8259_read, i8259_write) ||
+	    machine_register_pio(m, 0x4d0, 2, &pc->pic, i8259_elcr_read, i8259_elcr_write) ||
+	    machine_register_pio(m, 0x40, 4, pc, pc_pit_read, pc_pit_write) ||
+	    machine_register_pio(m, 0x61, 1, &pc->pit, i8254_port61_read, i8254_port61_write) ||
+	    machine_register_pio(m, 0x70, 2, pc, pc_rtc_read, pc_rtc_write) ||
+	    machine_register_pio(m, 0x60, 1, &pc->kbc, i8042_read, i8042_write) ||
+	    machine_register_pio(m, 0x64, 1, &pc->kbc, i8042_read, i8042_write) ||
+	    machine_register_pio(m, 0x80, 1, &pc->sys, sysctl_read, sysctl_write) ||
+	    machine_register_pio(m, 0x92, 1, &pc->sys, sysctl_read, sysctl_write) ||
+	    machine_register_pio(m, 0xcf9, 1, &pc->sys, sysctl_read, sysctl_write) ||
+	    machine_register_pio(m, 0x8900, 1, &pc->sys, sysctl_read, sysctl_write))
+		return pc_fail("cannot register the chipset devices");
+	return 0;
+}
+
 static int pc_build(struct pc *pc)
 {
 	const struct machine_config *cfg = pc->cfg;
@@ -139,6 +309,8 @@ static int pc_build(struct pc *pc)
 	rc = machine_init_bus(&pc->m, ram);
 	if (rc)
 		return pc_fail("cannot allocate %llu MiB of guest RAM", (unsigned long long)(ram >> 20));
+	if (pc_add_chipset(pc))
+		return -1;
 
 	/* Serial ports: the -serial list, or COM1 on stdio unless -nodefaults. */
 	for (unsigned i = 0; i < cfg->nserial; i++)
@@ -173,27 +345,73 @@ static void pc_free(struct pc *pc)
 		cpu_model_free(pc->model);
 }
 
+/* A machine reset (triple fault, or the guest asked): the same path for all. The
+ * machine has no firmware yet, so the kernel is loaded again. */
+static int pc_reset(struct pc *pc)
+{
+	cpu_reset(pc->cpu);
+	translate_flush(pc->cpu);
+	pc_devices_reset(pc);
+	return pc_load_kernel(pc);
+}
+
+/* Instructions the vCPU may run before the next timer deadline (at most a slice). */
+static uint64_t pc_budget(const struct pc *pc)
+{
+	uint64_t ic = pc->cpu->icount;
+
+	if (pc->deadline_icount <= ic)
+		return 1;
+	return pc->deadline_icount - ic < PC_SLICE ? pc->deadline_icount - ic : PC_SLICE;
+}
+
+/*
+ * The vCPU halted with nothing to deliver. With IF = 1 a timer can wake it: machine
+ * time jumps to the next deadline (deterministically: no host time passes). Returns
+ * false when nothing could ever wake it.
+ */
+static bool pc_idle(struct pc *pc)
+{
+	uint64_t next;
+
+	if (!(pc->cpu->s.rflags & RFLAGS_IF) || !pc_timer_can_wake(pc))
+		return false;
+	next = pc_next_deadline(pc);
+	clock_skip_to(&pc->clock, pc->cpu->icount, next);
+	pc_poll_timers(pc);
+	return true;
+}
+
 /* Run until the guest stops the machine. */
 static int pc_loop(struct pc *pc)
 {
+	pc_poll_timers(pc);
 	for (;;) {
-		enum run_exit why = pc->dbg ? dbg_run(pc->dbg) : vcpu_run(pc->cpu, 0);
+		enum run_exit why = pc->dbg ? dbg_run(pc->dbg) : vcpu_run(pc->cpu, pc_budget(pc));
+
+		pc_poll_timers(pc);
 
 		if (pc->stop)
 			return pc->exit_status;
+		if (pc->reset_pending) {
+			if (pc->cfg->no_reboot)
+				return 0;       /* as QEMU: -no-reboot exits on any reset */
+			if (pc_reset(pc))
+				return 1;
+			continue;
+		}
 		switch (why) {
 		case RUN_EXIT_SHUTDOWN:
 			if (pc->cfg->no_reboot) {
 				fprintf(stderr, "elzero: guest shut down (triple fault)\n");
 				return 0;
 			}
-			/* Reset: the machine has no firmware yet, so reload the kernel. */
-			cpu_reset(pc->cpu);
-			translate_flush(pc->cpu);
-			if (pc_load_kernel(pc))
+			if (pc_reset(pc))
 				return 1;
 			break;
 		case RUN_EXIT_HALT:
+			if (pc_idle(pc))
+				break;
 			fprintf(stderr, "elzero: vCPU halted with no interrupt source to wake it; stopping\n");
 			return 0;
 		case RUN_EXIT_REQUEST:
@@ -210,9 +428,7 @@ static void pc_dbg_reset(void *opaque)
 {
 	struct pc *pc = opaque;
 
-	cpu_reset(pc->cpu);
-	translate_flush(pc->cpu);
-	if (pc_load_kernel(pc))
+	if (pc_reset(pc))
 		pc_request_exit(pc, 1);
 }
 

@@ -5,13 +5,28 @@
 #define ELZERO_HW_PC_H
 
 #include "hw/chardev.h"
+#include "hw/i8042.h"
+#include "hw/i8254.h"
+#include "hw/i8259.h"
 #include "hw/machine.h"
+#include "hw/mc146818.h"
+#include "hw/sysctl.h"
 #include "hw/uart16550.h"
+#include "replay/replay.h"
 
 #define PC_NUM_COM 4
 
 struct pc {
-	struct machine m;
+	struct machine m;               /* first: the bus's opaque pointer is the pc too */
+	struct machine_clock clock;     /* the one machine clock (replay/) */
+	struct hw_clock hw_clock;       /* the same, as devices read it */
+	uint64_t deadline_icount;       /* icount of the next timer deadline (~0: none) */
+	struct i8259 pic;
+	struct i8254 pit;
+	struct mc146818 rtc;
+	struct i8042 kbc;
+	struct sysctl sys;              /* ports 0x80, 0x92, 0xcf9, 0x8900 */
+	bool reset_pending;             /* the guest asked for a machine reset */
 	const struct machine_config *cfg;
 	struct cpu_model *model;
 	struct vcpu *cpu;

@@ -49,8 +49,7 @@ static void uart_update_irq(struct uart16550 *u)
 
 	if (level != u->irq_level) {
 		u->irq_level = level;
-		if (u->set_irq)
-			u->set_irq(u->irq_opaque, level);
+		irq_set(&u->irq, level);
 	}
 }
 

@@ -6,15 +6,13 @@
 
 #include "hw/chardev.h"
 #include "hw/hw.h"
+#include "hw/irq.h"
 
 #define UART_FIFO_SIZE 16
 
-typedef void (*irq_set_fn)(void *opaque, int level);
-
 struct uart16550 {
 	struct chardev *chr;
-	irq_set_fn set_irq;             /* NULL until the machine has interrupt controllers */
-	void *irq_opaque;
+	struct irq_line irq;            /* the ISA IRQ (COM1: 4); unconnected: set == NULL */
 	uint8_t ier, lcr, mcr, lsr, msr, scr, fcr;
 	uint8_t dll, dlm;
 	bool thr_irq;                   /* THR-empty interrupt pending (cleared by IIR read/THR write) */

@@ -11,8 +11,8 @@
  * Breakpoints live in the engine (translate_add_breakpoint: blocks end before
  * them), never in guest memory. Watchpoints use cpu/'s watch hook: while any exists,
  * data accesses bypass the TLB fast path and report here; the hook asks the engine
- * to stop after the instruction (trap-like, as x86 data breakpoints are, SDM vol. 3,
- * 19.2.4). The engine checks for that after every instruction that stores, so write
+ * to stop after the instruction (trap-like, as x86 data breakpoints are: SDM vol. 3,
+ * "Data Memory and I/O Breakpoint Exception Conditions"). The engine checks for that after every instruction that stores, so write
  * watchpoints cost only the slow path; a read or access watchpoint makes the session
  * run one instruction per vcpu_run, since loads are not followed by that check.
  */

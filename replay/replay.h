@@ -18,10 +18,17 @@ struct machine_clock {
 	bool deterministic;
 	uint64_t ps_per_insn;           /* picoseconds per retired instruction */
 	uint64_t host_start_ns;
+	uint64_t idle_ns;               /* deterministic: time skipped while the vCPUs were halted */
 };
 
 void clock_init(struct machine_clock *c, bool deterministic, uint64_t insn_per_sec);
 /* Nanoseconds of machine time after `icount` retired instructions. */
 uint64_t clock_now_ns(const struct machine_clock *c, uint64_t icount);
+/* Deterministic mode: the first icount at which clock_now_ns reaches ns (the
+ * machine bounds vCPU runs by timer deadlines with it); 0 if ns has passed. */
+uint64_t clock_icount_at(const struct machine_clock *c, uint64_t ns);
+/* All vCPUs halted until ns: deterministic time jumps there (no host time passes);
+ * nothing to do in real-time mode, where the caller waits instead. */
+void clock_skip_to(struct machine_clock *c, uint64_t icount, uint64_t ns);
 
 #endif

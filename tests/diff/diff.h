@@ -89,7 +89,7 @@ struct diff_form {
 };
 
 /* The tables from the forms_*.S files: [start, stop) of each section. */
-#define DIFF_FORM_SECTIONS(X) X(diff_forms_int) X(diff_forms_x87)
+#define DIFF_FORM_SECTIONS(X) X(diff_forms_int) X(diff_forms_x87) X(diff_forms_sse)
 
 /* ---------------------------------------------------------------- runners */
 

@@ -290,6 +290,46 @@ START_TEST(queries)
 }
 END_TEST
 
+/* Regression: a breakpoint set inside a block that is already translated still stops. */
+START_TEST(breakpoint_inside_translated_block)
+{
+	char q[64];
+
+	load_code();
+	ck_assert_int_eq(emu_run(e, EMU_CODE, 100), RUN_EXIT_HALT);     /* translates it whole */
+	e->v.s.rip = EMU_CODE;
+	e->v.s.halted = false;
+	snprintf(q, sizeof(q), "Z0,%llx,1", (unsigned long long)AT_LOAD);
+	ck_assert_str_eq(pkt(q), "OK");
+	resume_until_stop("c");
+	ck_assert_int_eq(d->why, STOP_BREAK);
+	ck_assert_uint_eq(e->v.s.rip, AT_LOAD);
+}
+END_TEST
+
+static unsigned intr_acks;
+static bool always_pending(void *opaque) { return true; }
+static uint8_t ack_vector(void *opaque) { intr_acks++; return 0x20; }
+
+/* gdb's stepi runs the instruction at RIP, not an interrupt handler. */
+START_TEST(step_takes_no_interrupt)
+{
+	load_code();
+	e->bus.intr_pending = always_pending;
+	e->bus.intr_ack = ack_vector;
+	cpu_set_rflags(&e->v.s, cpu_get_rflags(&e->v.s) | RFLAGS_IF);
+	intr_acks = 0;
+	resume_until_stop("s");
+	ck_assert_uint_eq(intr_acks, 0);
+	ck_assert_uint_eq(e->v.s.rip, EMU_CODE + 5);
+	resume_until_stop("s");
+	ck_assert_uint_eq(intr_acks, 0);
+	ck_assert_uint_eq(e->v.s.rip, AT_STORE);
+	e->bus.intr_pending = NULL;
+	e->bus.intr_ack = NULL;
+}
+END_TEST
+
 START_TEST(detach_clears_points)
 {
 	load_code();
@@ -317,6 +357,8 @@ static Suite *suite(void)
 	tcase_add_test(t, write_watchpoint);
 	tcase_add_test(t, read_and_access_watchpoints);
 	tcase_add_test(t, queries);
+	tcase_add_test(t, breakpoint_inside_translated_block);
+	tcase_add_test(t, step_takes_no_interrupt);
 	tcase_add_test(t, detach_clears_points);
 	suite_add_tcase(s, t);
 	return s;

@@ -431,198 +431,393 @@ static bool capstone_agrees_on(csh h, cs_insn *ci, const uint8_t *c, const struc
 	return err == 0 && compare(i, ci, 0x1000) == V_AGREE;
 }
 
+/* One disagreement, as the explanation predicates see it. */
+struct xcase {
+	csh h;
+	cs_insn *scratch;
+	const uint8_t *b;       /* the 16 bytes */
+	const uint8_t *op;      /* after the prefixes */
+	unsigned mode, np;      /* np: prefix bytes, REX included */
+	bool rex;
+	int err;                /* ours */
+	const struct x86_insn *i;
+	const cs_insn *ci;      /* NULL when Capstone says invalid */
+	enum verdict v;
+};
+
+static bool pfx(const struct xcase *x, uint8_t p)
+{
+	return seen_prefix(x->b, x->np, p);
+}
+
+static bool ours_ud(const struct xcase *x)
+{
+	return x->err == -EXC_UD && x->ci;
+}
+
+static bool op_is(const struct xcase *x, unsigned op)
+{
+	return !x->err && x->i->op == op;
+}
+
+/* Our decode of x's bytes with each prefix byte in `from` made a DS override. */
+static int decode_without(const struct xcase *x, const uint8_t *from, unsigned nfrom,
+			  struct x86_insn *j)
+{
+	uint8_t c[16];
+
+	memcpy(c, x->b, 16);
+	for (unsigned k = 0; k < x->np; k++)
+		if (memchr(from, c[k], nfrom))
+			c[k] = 0x3e;
+	return x86_decode(j, c, 15, x->mode);
+}
+
+/* 3DNow! (0F 0E, 0F 0F): AMD dropped it; not in the SDM's map */
+static bool xp_3dnow(const struct xcase *x)
+{
+	return x->err == -EXC_UD && x->op[0] == 0x0f && (x->op[1] == 0x0e || x->op[1] == 0x0f);
+}
+
+/* Capstone accepts LOCK anywhere; SDM: #UD unless lockable with a memory dest */
+static bool xp_lock(const struct xcase *x)
+{
+	static const uint8_t lock[] = { 0xf0 };
+	struct x86_insn j;
+	int err;
+
+	if (!ours_ud(x) || !pfx(x, 0xf0))
+		return false;
+	err = decode_without(x, lock, 1, &j);
+	return err == -EXC_UD || (!err && (!(x86_insn_info(&j)->flags & X86F_LOCK) ||
+					   j.opnd[0].kind != OPND_MEM));
+}
+
+/* VEX/EVEX after 66/F2/F3/LOCK/REX is #UD (SDM vol. 2, 2.3.2-2.3.4) */
+static bool xp_vex_prefix(const struct xcase *x)
+{
+	return ours_ud(x) && (x->op[0] == 0xc4 || x->op[0] == 0xc5 || x->op[0] == 0x62) &&
+	       (x->rex || pfx(x, 0x66) || pfx(x, 0xf2) || pfx(x, 0xf3) || pfx(x, 0xf0));
+}
+
+/* undefined VEX/EVEX opcodes: we decode for length and #UD at execution */
+static bool xp_vex_undefined(const struct xcase *x)
+{
+	return x->v == V_OURS_ONLY && (op_is(x, X86_OP_VEX_OP) || op_is(x, X86_OP_EVEX_OP));
+}
+
+/* UD0/UD1 take a ModRM (SDM vol. 2, UD) */
+static bool xp_ud0_ud1(const struct xcase *x)
+{
+	return (op_is(x, X86_OP_UD0) || op_is(x, X86_OP_UD1)) &&
+	       (x->v == V_LEN || x->v == V_OURS_ONLY);
+}
+
+/* 0F 0D and 0F 18-1F hint NOPs (SDM vol. 2, table A-3) */
+static bool xp_hint_nop(const struct xcase *x)
+{
+	const struct x86_insn *i = x->i;
+
+	return !x->err && i->map == X86_MAP_0F &&
+	       (i->opcode == 0x0d || (i->opcode >= 0x18 && i->opcode <= 0x1f)) &&
+	       (x->v == V_OURS_ONLY || x->v == V_REG || x->v == V_SIZE || x->v == V_EXTRA);
+}
+
+/* REX.B 90 is XCHG r8, rAX (SDM vol. 2, NOP, XCHG) whatever other prefixes come
+ * before it; Capstone says NOP (or PAUSE with F3) when 66/F2/F3 are there too */
+static bool xp_xchg_r8(const struct xcase *x)
+{
+	return x->v == V_EXTRA && op_is(x, X86_OP_XCHG) && x->i->opcode == 0x90 && x->ci &&
+	       (!strcmp(x->ci->mnemonic, "nop") || !strcmp(x->ci->mnemonic, "pause"));
+}
+
+/* far pointers in memory are m16:16/m16:32/m16:64; Capstone gives the offset's
+ * size (and m16:64 without REX.W) */
+static bool xp_farptr_size(const struct xcase *x)
+{
+	return x->v == V_SIZE && (op_is(x, X86_OP_LES) || op_is(x, X86_OP_LDS) ||
+				  op_is(x, X86_OP_LSS) || op_is(x, X86_OP_LFS) ||
+				  op_is(x, X86_OP_LGS) || op_is(x, X86_OP_JMP_FAR) ||
+				  op_is(x, X86_OP_CALL_FAR));
+}
+
+/* 63 /r without REX.W is MOVSXD r32, r/m32 (SDM vol. 2, MOVSXD) */
+static bool xp_movsxd_32(const struct xcase *x)
+{
+	return x->v == V_SIZE && op_is(x, X86_OP_MOVSXD) && !(x->i->rex & 8);
+}
+
+/* x87 memory operand sizes: FNSTSW m2byte, FRSTOR/FNSAVE 94/108 bytes,
+ * FLDENV/FNSTENV 14/28 bytes by operand size (SDM vol. 1, 8.1.10) */
+static bool xp_x87_mem_size(const struct xcase *x)
+{
+	return !x->err && x->v == V_SIZE && x->i->map == X86_MAP_1B &&
+	       x->i->opcode >= 0xd8 && x->i->opcode <= 0xdf;
+}
+
+/* LAR/LSL read m16 (SDM vol. 2, LAR, LSL) */
+static bool xp_lar_lsl_m16(const struct xcase *x)
+{
+	return x->v == V_SIZE && (op_is(x, X86_OP_LAR) || op_is(x, X86_OP_LSL));
+}
+
+/* COMISS/COMISD compare m32/m64 (SDM vol. 2, COMISS, COMISD) */
+static bool xp_scalar_mem_size(const struct xcase *x)
+{
+	return x->v == V_SIZE && (op_is(x, X86_OP_COMISS) || op_is(x, X86_OP_COMISD) ||
+				  op_is(x, X86_OP_UCOMISS) || op_is(x, X86_OP_UCOMISD));
+}
+
+/* MOV to CS is #UD (SDM vol. 2, MOV) */
+static bool xp_mov_cs(const struct xcase *x)
+{
+	return ours_ud(x) && !strcmp(x->ci->mnemonic, "mov") && !strncmp(x->ci->op_str, "cs,", 3);
+}
+
+/* REX.W overrides 66 (SDM vol. 2, 2.2.1.2) */
+static bool xp_rexw_over_66(const struct xcase *x)
+{
+	return !x->err && x->v == V_SIZE && x->mode == 8 && (x->i->rex & 8) && pfx(x, 0x66);
+}
+
+/* group 15 mod=11b fences ignore rm (SDM vol. 2, table A-6) */
+static bool xp_fence_rm(const struct xcase *x)
+{
+	return x->v == V_OURS_ONLY && (op_is(x, X86_OP_LFENCE) || op_is(x, X86_OP_MFENCE) ||
+				       op_is(x, X86_OP_SFENCE));
+}
+
+/* 16-bit mode: Capstone ignores 66/F2/F3 as mandatory prefixes */
+static bool xp_mode16_mandatory(const struct xcase *x)
+{
+	return x->mode == 2 && (pfx(x, 0x66) || pfx(x, 0xf2) || pfx(x, 0xf3)) &&
+	       ((x->err && x->op[0] == 0x0f) ||
+		(!x->err && x->i->map != X86_MAP_1B && !x->i->vex));
+}
+
+/* 64-bit mode near branches ignore 66 (SDM vol. 2, A.2.5 f64) */
+static bool xp_branch_66_64(const struct xcase *x)
+{
+	return !x->err && x->mode == 8 && (x86_insn_info(x->i)->flags & X86F_F64) &&
+	       pfx(x, 0x66) && (x->v == V_LEN || x->v == V_IMM);
+}
+
+/* Capstone lists implicit registers (INVLPGA's rAX, ECX) as operands */
+static bool xp_implicit_operands(const struct xcase *x)
+{
+	return !x->err && x->v == V_REG && x->i->nopnd == 0;
+}
+
+/* REX.R is ignored for segment registers (SDM vol. 2, 2.2.1.2) */
+static bool xp_sreg_rexr(const struct xcase *x)
+{
+	return x->v == V_OURS_ONLY && (op_is(x, X86_OP_MOV) || op_is(x, X86_OP_MOV_SEG)) &&
+	       x->i->map == X86_MAP_1B && (x->i->opcode == 0x8c || x->i->opcode == 0x8e) &&
+	       (x->i->rex & 4);
+}
+
+/* the displacement size of a branch is the operand size, not the address size */
+static bool xp_branch_target(const struct xcase *x)
+{
+	return !x->err && x->v == V_IMM && x->i->opnd[0].kind == OPND_REL &&
+	       (pfx(x, 0x66) || pfx(x, 0x67));
+}
+
+/* instructions Capstone 4.0.2 does not know or decodes as something else */
+static bool xp_capstone_unknown(const struct xcase *x)
+{
+	return op_is(x, X86_OP_RDPKRU) || op_is(x, X86_OP_WRPKRU) || op_is(x, X86_OP_CLZERO) ||
+	       op_is(x, X86_OP_MONITORX) || op_is(x, X86_OP_MWAITX) || op_is(x, X86_OP_RDPID) ||
+	       op_is(x, X86_OP_SALC) || op_is(x, X86_OP_FFREEP);
+}
+
+/* AMD XOP (8F with ModRM.reg != 0): not in the SDM, no model has it */
+static bool xp_xop(const struct xcase *x)
+{
+	return ours_ud(x) && x->op[0] == 0x8f;
+}
+
+/* A0-A3 with REX.R or F2/F3: REX.R has nothing to extend (SDM vol. 2, 2.2.1.2)
+ * and REP on non-string instructions is ignored */
+static bool xp_moffs_prefix(const struct xcase *x)
+{
+	return !x->err && x->v == V_OURS_ONLY && x->i->map == X86_MAP_1B &&
+	       x->i->opcode >= 0xa0 && x->i->opcode <= 0xa3;
+}
+
+/* 67 on a form without memory operand has no effect (SDM vol. 2, 2.1.1) */
+static bool xp_addr_prefix_regform(const struct xcase *x)
+{
+	return !x->err && x->v == V_OURS_ONLY && pfx(x, 0x67) && x->i->has_modrm &&
+	       x->i->mod == 3;
+}
+
+/* 64-bit mode, 67 with REX: Capstone picks the 66 form of MMX/SSE opcodes, or
+ * misreads immediates and operand sizes */
+static bool xp_rex_67(const struct xcase *x)
+{
+	if (x->mode != 8 || !x->rex || !pfx(x, 0x67) || pfx(x, 0x66))
+		return false;
+	if (x->err)
+		return ours_ud(x) && x->op[0] == 0x0f;
+	return (x->v == V_REG && x->i->map != X86_MAP_1B) || x->v == V_LEN || x->v == V_SIZE;
+}
+
+/* 64-bit mode, 66 with a REX.W=0 on a default-64 instruction: Capstone reads a
+ * 32-bit immediate (SDM vol. 2, 2.2.1.2: REX.W=0 leaves 66 in force) */
+static bool xp_rex_66(const struct xcase *x)
+{
+	return !x->err && x->mode == 8 && x->rex && !(x->b[x->np - 1] & 8) && pfx(x, 0x66) &&
+	       x->v == V_LEN && (x86_insn_info(x->i)->flags & X86F_D64);
+}
+
+/* 66 with F2/F3 on an instruction F2/F3 do not select: Capstone drops the 66 as if
+ * it were a mandatory prefix; it is an operand-size prefix */
+static bool xp_rep_66_opsize(const struct xcase *x)
+{
+	return !x->err && (x->v == V_LEN || x->v == V_SIZE || x->v == V_IMM) && pfx(x, 0x66) &&
+	       x86_insn_info(x->i)->pfx == X86_PFX_ANY && (pfx(x, 0xf2) || pfx(x, 0xf3));
+}
+
+/* EVEX with 67: Capstone decodes the ModRM/SIB at the wrong size */
+static bool xp_evex_67(const struct xcase *x)
+{
+	return x->v == V_LEN && op_is(x, X86_OP_EVEX_OP) && pfx(x, 0x67);
+}
+
+/* PCOMMIT (66 0F AE F8) was withdrawn from the SDM before any CPU had it */
+static bool xp_pcommit(const struct xcase *x)
+{
+	return ours_ud(x) && !strcmp(x->ci->mnemonic, "pcommit");
+}
+
+/* EXTRQ imm form is 66 0F 78 /0 (AMD APM vol. 4): Capstone ignores ModRM.reg */
+static bool xp_extrq_reg(const struct xcase *x)
+{
+	return ours_ud(x) && !strcmp(x->ci->mnemonic, "extrq");
+}
+
+/* VIA PadLock (0F A6/A7): not in the SDM */
+static bool xp_via_padlock(const struct xcase *x)
+{
+	return ours_ud(x) && x->op[0] == 0x0f && (x->op[1] == 0xa6 || x->op[1] == 0xa7);
+}
+
+/* SWAPGS is #UD outside 64-bit mode (SDM vol. 2, SWAPGS) */
+static bool xp_swapgs_mode(const struct xcase *x)
+{
+	return ours_ud(x) && x->mode != 8 && !strcmp(x->ci->mnemonic, "swapgs");
+}
+
+/* F2/F3 with a 66-only opcode: F2/F3 select the form first, and there is none
+ * (#UD); Capstone falls back to the 66 form */
+static bool xp_rep_over_66(const struct xcase *x)
+{
+	static const uint8_t reps[] = { 0xf2, 0xf3 };
+	struct x86_insn j;
+
+	return ours_ud(x) && pfx(x, 0x66) && (pfx(x, 0xf2) || pfx(x, 0xf3)) &&
+	       !decode_without(x, reps, 2, &j) && j.mandatory_prefix == 0x66;
+}
+
+/* EVEX.b with register operands (embedded rounding): Capstone reads one more byte */
+static bool xp_evex_rounding(const struct xcase *x)
+{
+	return op_is(x, X86_OP_EVEX_OP) && x->v == V_LEN && x->i->mod == 3 &&
+	       x->ci->size == x->i->len + 1;
+}
+
+/* F3 0F 7E is MOVQ xmm, xmm/m64 whatever REX.W says */
+static bool xp_f3_0f7e_rexw(const struct xcase *x)
+{
+	return op_is(x, X86_OP_MOVQ) && x->i->map == X86_MAP_0F && x->i->opcode == 0x7e &&
+	       (x->i->rex & 8);
+}
+
+/* An F2/F3 or 66 on an NP-only SSE/MMX opcode: SDM vol. 2, 3.1.1.1 "NP": #UD (or
+ * another instruction); Capstone ignores the prefix. Explained only when Capstone's
+ * mnemonic is the one of our prefix-less row. */
+static bool xp_np_prefix(const struct xcase *x)
+{
+	static const uint8_t mand[] = { 0x66, 0xf2, 0xf3 };
+	struct x86_insn j;
+
+	return ours_ud(x) && x->op[0] == 0x0f && !decode_without(x, mand, 3, &j) &&
+	       same_mnemonic(x86_op_name(j.op), x->ci->mnemonic);
+}
+
+/* Capstone loses a mandatory 66/F2/F3 when another prefix follows it, and takes the
+ * 66 form when 66 comes after F2/F3 (prefixes of different groups may come in any
+ * order, SDM vol. 2, 2.1.1, and F2/F3 select the form first): with 66/F2/F3 moved
+ * last (drop66: and the 66 removed) Capstone must agree. */
+static bool reordered_agrees(const struct xcase *x, bool drop66)
+{
+	uint8_t c[16];
+	struct x86_insn j;
+	int err;
+
+	if (!x->np)
+		return false;
+	reorder_prefixes(x->b, x->np, x->rex, drop66, c);
+	if (!memcmp(c, x->b, 16))
+		return false;
+	err = x86_decode(&j, c, 15, x->mode);
+	return err == x->err && (err || j.op == x->i->op) &&
+	       capstone_agrees_on(x->h, x->scratch, c, &j, err);
+}
+
+static bool xp_prefix_order(const struct xcase *x)
+{
+	return reordered_agrees(x, false);
+}
+
+static bool xp_mandatory_precedence(const struct xcase *x)
+{
+	return !x->err && (x->i->mandatory_prefix == 0xf2 || x->i->mandatory_prefix == 0xf3) &&
+	       reordered_agrees(x, true);
+}
+
 /*
- * Known cases where Capstone 4.0.2 disagrees with the SDM (each one is a section of
- * docs/decoder-vs-capstone.md). Returns the section name, or NULL.
+ * Known cases where Capstone 4.0.2 disagrees with the SDM, tried in order; each is
+ * a class of docs/decoder-vs-capstone.md.
  */
+static const struct {
+	const char *name;
+	bool (*fn)(const struct xcase *x);
+} g_explanations[] = {
+	{ "3dnow", xp_3dnow }, { "lock", xp_lock }, { "vex-prefix", xp_vex_prefix },
+	{ "vex-undefined", xp_vex_undefined }, { "ud0-ud1", xp_ud0_ud1 },
+	{ "hint-nop", xp_hint_nop }, { "xchg-r8", xp_xchg_r8 },
+	{ "farptr-size", xp_farptr_size }, { "movsxd-32", xp_movsxd_32 },
+	{ "x87-mem-size", xp_x87_mem_size }, { "lar-lsl-m16", xp_lar_lsl_m16 },
+	{ "scalar-mem-size", xp_scalar_mem_size }, { "mov-cs", xp_mov_cs },
+	{ "rexw-over-66", xp_rexw_over_66 }, { "fence-rm", xp_fence_rm },
+	{ "mode16-mandatory", xp_mode16_mandatory }, { "branch-66-64", xp_branch_66_64 },
+	{ "implicit-operands", xp_implicit_operands }, { "sreg-rexr", xp_sreg_rexr },
+	{ "branch-target", xp_branch_target }, { "capstone-unknown", xp_capstone_unknown },
+	{ "xop", xp_xop }, { "moffs-prefix", xp_moffs_prefix },
+	{ "addr-prefix-regform", xp_addr_prefix_regform }, { "rex-67", xp_rex_67 },
+	{ "rex-66", xp_rex_66 }, { "rep-66-opsize", xp_rep_66_opsize },
+	{ "evex-67", xp_evex_67 }, { "pcommit", xp_pcommit }, { "extrq-reg", xp_extrq_reg },
+	{ "via-padlock", xp_via_padlock }, { "swapgs-mode", xp_swapgs_mode },
+	{ "rep-over-66", xp_rep_over_66 }, { "evex-rounding", xp_evex_rounding },
+	{ "f3-0f7e-rexw", xp_f3_0f7e_rexw }, { "np-prefix", xp_np_prefix },
+	{ "prefix-order", xp_prefix_order },
+	{ "mandatory-precedence", xp_mandatory_precedence },
+};
+
 static const char *capstone_wrong(csh h, cs_insn *scratch, const uint8_t *b, unsigned mode,
 				  int err, const struct x86_insn *i, const cs_insn *ci,
 				  enum verdict v)
 {
-	bool rex;
-	unsigned np = prefix_len(b, mode, &rex);
-	const uint8_t *op = b + np;
-	uint8_t c[16];
-	struct x86_insn j;
-	int err2;
+	struct xcase x = { .h = h, .scratch = scratch, .b = b, .mode = mode, .err = err,
+			   .i = i, .ci = ci, .v = v };
 
-	/* 3DNow! (0F 0E, 0F 0F): AMD dropped it; not in the SDM's map */
-	if (err == -EXC_UD && op[0] == 0x0f && (op[1] == 0x0e || op[1] == 0x0f))
-		return "3dnow";
-	/* Capstone accepts LOCK anywhere; SDM: #UD unless lockable with a memory dest */
-	if (err == -EXC_UD && ci && seen_prefix(b, np, 0xf0)) {
-		memcpy(c, b, 16);
-		for (unsigned k = 0; k < np; k++)
-			if (c[k] == 0xf0)
-				c[k] = 0x3e;
-		err2 = x86_decode(&j, c, 15, mode);
-		if (err2 == -EXC_UD || (!err2 && (!(x86_insn_info(&j)->flags & X86F_LOCK) ||
-						 j.opnd[0].kind != OPND_MEM)))
-			return "lock";
-	}
-	/* VEX/EVEX after 66/F2/F3/LOCK/REX is #UD (SDM vol. 2, 2.3.2-2.3.4) */
-	if (err == -EXC_UD && ci && (op[0] == 0xc4 || op[0] == 0xc5 || op[0] == 0x62) &&
-	    (rex || seen_prefix(b, np, 0x66) || seen_prefix(b, np, 0xf2) ||
-	     seen_prefix(b, np, 0xf3) || seen_prefix(b, np, 0xf0)))
-		return "vex-prefix";
-	/* undefined VEX/EVEX opcodes: we decode for length and #UD at execution */
-	if (!err && v == V_OURS_ONLY && (i->op == X86_OP_VEX_OP || i->op == X86_OP_EVEX_OP))
-		return "vex-undefined";
-	if (!err && (i->op == X86_OP_UD0 || i->op == X86_OP_UD1) &&
-	    (v == V_LEN || v == V_OURS_ONLY))
-		return "ud0-ud1";
-	if (!err && i->map == X86_MAP_0F && (i->opcode == 0x0d || (i->opcode >= 0x18 && i->opcode <= 0x1f)) &&
-	    (v == V_OURS_ONLY || v == V_REG || v == V_SIZE || v == V_EXTRA))
-		return "hint-nop";
-	/* REX.B 90 is XCHG r8, rAX (SDM vol. 2, NOP, XCHG) whatever other prefixes come
-	 * before it; Capstone says NOP (or PAUSE with F3) when 66/F2/F3 are there too */
-	if (!err && v == V_EXTRA && i->op == X86_OP_XCHG && i->opcode == 0x90 && ci &&
-	    (!strcmp(ci->mnemonic, "nop") || !strcmp(ci->mnemonic, "pause")))
-		return "xchg-r8";
-	/* far pointers in memory are m16:16/m16:32/m16:64; Capstone gives the
-	 * offset's size (and m16:64 without REX.W) */
-	if (!err && v == V_SIZE && (i->op == X86_OP_LES || i->op == X86_OP_LDS || i->op == X86_OP_LSS ||
-				    i->op == X86_OP_LFS || i->op == X86_OP_LGS ||
-				    i->op == X86_OP_JMP_FAR || i->op == X86_OP_CALL_FAR))
-		return "farptr-size";
-	/* 63 /r without REX.W is MOVSXD r32, r/m32 (SDM vol. 2, MOVSXD) */
-	if (!err && v == V_SIZE && i->op == X86_OP_MOVSXD && !(i->rex & 8))
-		return "movsxd-32";
-	/* x87 memory operand sizes: FNSTSW m2byte, FRSTOR/FNSAVE 94/108 bytes,
-	 * FLDENV/FNSTENV 14/28 bytes by operand size (SDM vol. 1, 8.1.10) */
-	if (!err && v == V_SIZE && i->map == X86_MAP_1B && i->opcode >= 0xd8 && i->opcode <= 0xdf)
-		return "x87-mem-size";
-	/* LAR/LSL read m16 (SDM vol. 2, LAR, LSL) */
-	if (!err && v == V_SIZE && (i->op == X86_OP_LAR || i->op == X86_OP_LSL))
-		return "lar-lsl-m16";
-	/* COMISS/COMISD compare m32/m64 (SDM vol. 2, COMISS, COMISD) */
-	if (!err && v == V_SIZE && (i->op == X86_OP_COMISS || i->op == X86_OP_COMISD ||
-				    i->op == X86_OP_UCOMISS || i->op == X86_OP_UCOMISD))
-		return "scalar-mem-size";
-	/* MOV to CS is #UD (SDM vol. 2, MOV) */
-	if (err == -EXC_UD && ci && !strcmp(ci->mnemonic, "mov") && !strncmp(ci->op_str, "cs,", 3))
-		return "mov-cs";
-	/* REX.W overrides 66 (SDM vol. 2, 2.2.1.2) */
-	if (!err && v == V_SIZE && mode == 8 && (i->rex & 8) && seen_prefix(b, np, 0x66))
-		return "rexw-over-66";
-	if (!err && (i->op == X86_OP_LFENCE || i->op == X86_OP_MFENCE || i->op == X86_OP_SFENCE) &&
-	    v == V_OURS_ONLY)
-		return "fence-rm";
-	/* 16-bit mode: Capstone ignores 66/F2/F3 as mandatory prefixes */
-	if (mode == 2 && (seen_prefix(b, np, 0x66) || seen_prefix(b, np, 0xf2) ||
-			  seen_prefix(b, np, 0xf3)) &&
-	    ((err && op[0] == 0x0f) || (!err && i->map != X86_MAP_1B && !i->vex)))
-		return "mode16-mandatory";
-	/* 64-bit mode near branches ignore 66 (SDM vol. 2, A.2.5 f64) */
-	if (!err && mode == 8 && (x86_insn_info(i)->flags & X86F_F64) && seen_prefix(b, np, 0x66) &&
-	    (v == V_LEN || v == V_IMM))
-		return "branch-66-64";
-	if (!err && v == V_REG && i->nopnd == 0)
-		return "implicit-operands";
-	/* REX.R is ignored for segment registers (SDM vol. 2, 2.2.1.2) */
-	if (!err && v == V_OURS_ONLY && (i->op == X86_OP_MOV || i->op == X86_OP_MOV_SEG) &&
-	    i->map == X86_MAP_1B && (i->opcode == 0x8c || i->opcode == 0x8e) && (i->rex & 4))
-		return "sreg-rexr";
-	if (!err && v == V_IMM && (i->opnd[0].kind == OPND_REL) &&
-	    (seen_prefix(b, np, 0x66) || seen_prefix(b, np, 0x67)))
-		return "branch-target";
-	/* instructions Capstone 4.0.2 does not know or decodes as something else */
-	if (!err && (i->op == X86_OP_RDPKRU || i->op == X86_OP_WRPKRU || i->op == X86_OP_CLZERO ||
-		     i->op == X86_OP_MONITORX || i->op == X86_OP_MWAITX || i->op == X86_OP_RDPID ||
-		     i->op == X86_OP_SALC || i->op == X86_OP_FFREEP))
-		return "capstone-unknown";
-	/* AMD XOP (8F with ModRM.reg != 0): not in the SDM, no model has it */
-	if (err == -EXC_UD && op[0] == 0x8f && ci)
-		return "xop";
-	/* A0-A3 with REX.R or F2/F3: Capstone rejects them; REX.R has no field to
-	 * extend here (SDM vol. 2, 2.2.1.2) and REP on non-string insns is ignored */
-	if (!err && v == V_OURS_ONLY && i->map == X86_MAP_1B && i->opcode >= 0xa0 &&
-	    i->opcode <= 0xa3)
-		return "moffs-prefix";
-	/* 67 on a form without memory operand has no effect (SDM vol. 2, 2.1.1) */
-	if (!err && v == V_OURS_ONLY && seen_prefix(b, np, 0x67) && i->has_modrm && i->mod == 3)
-		return "addr-prefix-regform";
-	/* 64-bit mode, 67 with REX: Capstone picks the 66 form of MMX/SSE opcodes,
-	 * or reads a 32-bit immediate for RET imm16 */
-	if (mode == 8 && rex && seen_prefix(b, np, 0x67) && !seen_prefix(b, np, 0x66) &&
-	    ((!err && v == V_REG && i->map != X86_MAP_1B) ||
-	     (!err && (v == V_LEN || v == V_SIZE)) ||
-	     (err == -EXC_UD && ci && op[0] == 0x0f)))
-		return "rex-67";
-	/* 64-bit mode, 66 with a REX.W=0 on a default-64 instruction: Capstone reads a
-	 * 32-bit immediate (SDM vol. 2, 2.2.1.2: REX.W=0 leaves 66 in force) */
-	if (!err && mode == 8 && rex && !(b[np - 1] & 8) && seen_prefix(b, np, 0x66) &&
-	    v == V_LEN && (x86_insn_info(i)->flags & X86F_D64))
-		return "rex-66";
-	/* 66 with F2/F3 on an instruction F2/F3 do not select: Capstone drops the 66
-	 * as if it were a mandatory prefix; it is an operand-size prefix */
-	if (!err && (v == V_LEN || v == V_SIZE || v == V_IMM) && seen_prefix(b, np, 0x66) &&
-	    x86_insn_info(i)->pfx == X86_PFX_ANY &&
-	    (seen_prefix(b, np, 0xf2) || seen_prefix(b, np, 0xf3)))
-		return "rep-66-opsize";
-	/* EVEX with 67: Capstone decodes the ModRM/SIB at the wrong size */
-	if (!err && v == V_LEN && i->op == X86_OP_EVEX_OP && seen_prefix(b, np, 0x67))
-		return "evex-67";
-	/* PCOMMIT (66 0F AE F8) was withdrawn from the SDM before any CPU had it */
-	if (err == -EXC_UD && ci && !strcmp(ci->mnemonic, "pcommit"))
-		return "pcommit";
-	/* EXTRQ imm form is 66 0F 78 /0 (AMD APM vol. 4): Capstone ignores ModRM.reg */
-	if (err == -EXC_UD && ci && !strcmp(ci->mnemonic, "extrq"))
-		return "extrq-reg";
-	/* VIA PadLock (0F A6/A7 with ModRM C0-E8): not in the SDM */
-	if (err == -EXC_UD && ci && op[0] == 0x0f &&
-	    (op[1] == 0xa6 || op[1] == 0xa7))
-		return "via-padlock";
-	/* SWAPGS is #UD outside 64-bit mode (SDM vol. 2, SWAPGS) */
-	if (err == -EXC_UD && ci && mode != 8 && !strcmp(ci->mnemonic, "swapgs"))
-		return "swapgs-mode";
-	/* F2/F3 with a 66-only opcode: F2/F3 select the form first, and there is none
-	 * (#UD); Capstone falls back to the 66 form */
-	if (err == -EXC_UD && ci && seen_prefix(b, np, 0x66) &&
-	    (seen_prefix(b, np, 0xf2) || seen_prefix(b, np, 0xf3))) {
-		memcpy(c, b, 16);
-		for (unsigned k = 0; k < np; k++)
-			if (c[k] == 0xf2 || c[k] == 0xf3)
-				c[k] = 0x3e;
-		err2 = x86_decode(&j, c, 15, mode);
-		if (!err2 && j.mandatory_prefix == 0x66)
-			return "rep-over-66";
-	}
-	/* EVEX.b with register operands (embedded rounding): Capstone reads one more byte */
-	if (!err && i->op == X86_OP_EVEX_OP && v == V_LEN && i->mod == 3 && ci->size == i->len + 1)
-		return "evex-rounding";
-	/* F3 0F 7E is MOVQ xmm, xmm/m64 whatever REX.W says */
-	if (!err && i->op == X86_OP_MOVQ && i->map == X86_MAP_0F && i->opcode == 0x7e &&
-	    (i->rex & 8))
-		return "f3-0f7e-rexw";
-	/* An F2/F3 or 66 on an NP-only SSE/MMX opcode: SDM vol. 2, 3.1.1.1 "NP": #UD
-	 * (or another instruction); Capstone ignores the prefix. Explained only when
-	 * Capstone's mnemonic is the one of our prefix-less row. */
-	if (err == -EXC_UD && ci && op[0] == 0x0f) {
-		memcpy(c, b, 16);
-		for (unsigned k = 0; k < np; k++)
-			if (c[k] == 0x66 || c[k] == 0xf2 || c[k] == 0xf3)
-				c[k] = 0x3e;
-		err2 = x86_decode(&j, c, 15, mode);
-		if (!err2 && same_mnemonic(x86_op_name(j.op), ci->mnemonic))
-			return "np-prefix";
-	}
-	/* Capstone loses a mandatory 66/F2/F3 when another prefix follows it: the
-	 * same bytes with 66/F2/F3 moved last must then agree (SDM vol. 2, 2.1.1:
-	 * prefixes of different groups may come in any order). F2/F3 select the form
-	 * before 66 does, in any order; Capstone takes the 66 form when 66 comes
-	 * after F2/F3: without the 66 bytes Capstone must agree. */
-	for (unsigned drop66 = 0; drop66 < 2 && np > 0; drop66++) {
-		if (drop66 && (err || !(i->mandatory_prefix == 0xf2 || i->mandatory_prefix == 0xf3)))
-			break;
-		reorder_prefixes(b, np, rex, drop66, c);
-		if (!memcmp(c, b, 16))
-			continue;
-		err2 = x86_decode(&j, c, 15, mode);
-		if (err2 == err && (err || j.op == i->op) &&
-		    capstone_agrees_on(h, scratch, c, &j, err2))
-			return drop66 ? "mandatory-precedence" : "prefix-order";
-	}
+	x.np = prefix_len(b, mode, &x.rex);
+	x.op = b + x.np;
+	for (unsigned k = 0; k < sizeof(g_explanations) / sizeof(g_explanations[0]); k++)
+		if (g_explanations[k].fn(&x))
+			return g_explanations[k].name;
 	return NULL;
 }
 
