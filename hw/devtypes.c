@@ -67,7 +67,7 @@ static const struct devprop_desc pci_only_props[] = {
 static const struct devtype devtypes[] = {
 	{ "isa-debug-exit", DEVBUS_ISA, "exit the emulator with a status the guest writes", true,
 	  PROPS(isa_debug_exit_props) },
-	{ "pc-testdev", DEVBUS_ISA, "kvm-unit-tests' PC test device (ports 0xe0-0xe7, 0x2000)", false,
+	{ "pc-testdev", DEVBUS_ISA, "kvm-unit-tests' PC test device (ports 0xe0-0xeb, 0x2000)", true,
 	  NULL, 0 },
 	{ "isa-serial", DEVBUS_ISA, "16550A UART", false, PROPS(isa_serial_props) },
 	{ "pci-testdev", DEVBUS_PCI, "PCI test device (kvm-unit-tests)", false, PROPS(pci_testdev_props) },

@@ -77,6 +77,23 @@ static int pc_add_device(struct pc *pc, const struct device_config *d)
 				       (unsigned)base, (unsigned)(base + size - 1));
 		return 0;
 	}
+	if (!strcmp(d->driver, "pc-testdev")) {
+		struct pctestdev *t = pc->testdev ? NULL : calloc(1, sizeof(*t));
+
+		if (!t)
+			return pc_fail("-device pc-testdev: %s", pc->testdev ? "only one" : "out of memory");
+		pc->testdev = t;
+		pctestdev_init(t);
+		for (unsigned n = 0; n < PCTESTDEV_NIRQ; n++)
+			t->irq[n] = n < 16 ? pc->isa_irq[n] : pc->ioapic.irq[n];
+		if (machine_register_pio(&pc->m, 0xe0, 12, t, pctestdev_read, pctestdev_write) ||
+		    machine_register_pio(&pc->m, 0x2000, PCTESTDEV_NIRQ, t, pctestdev_irq_read,
+					 pctestdev_irq_write) ||
+		    machine_register_mmio(&pc->m, PCTESTDEV_IOMEM_BASE, PCTESTDEV_IOMEM_LEN, t,
+					  pctestdev_iomem_read, pctestdev_iomem_write))
+			return pc_fail("-device pc-testdev: its ports overlap another device");
+		return 0;
+	}
 	return pc_fail("-device %s: not yet supported", d->driver);
 }
 
@@ -341,6 +358,7 @@ static int pc_add_chipset(struct pc *pc)
 	mc146818_set_memory(&pc->rtc, m->bus.ram_below_4g, m->bus.ram_size - m->bus.ram_below_4g,
 			    pc->cfg->smp ? pc->cfg->smp : 1);
 	pc->deadline_icount = ~0ull;
+	fwcfg_init(&pc->fwcfg, &m->bus, m->bus.ram_size, pc->cfg->smp ? pc->cfg->smp : 1);
 	pc_devices_reset(pc);
 	if (machine_register_pio(m, 0x20, 2, &pc->pic, i8259_read, i8259_write) ||
 	    machine_register_pio(m, 0xa0, 2, &pc->pic, i8259_read, i8259_write) ||
@@ -354,6 +372,8 @@ static int pc_add_chipset(struct pc *pc)
 	    machine_register_pio(m, 0x92, 1, &pc->sys, sysctl_read, sysctl_write) ||
 	    machine_register_pio(m, 0xcf9, 1, &pc->sys, sysctl_read, sysctl_write) ||
 	    machine_register_pio(m, 0x8900, 1, &pc->sys, sysctl_read, sysctl_write) ||
+	    machine_register_pio(m, 0x510, 2, &pc->fwcfg, fwcfg_read, fwcfg_write) ||
+	    machine_register_pio(m, 0x514, 8, &pc->fwcfg, fwcfg_read, fwcfg_write) ||
 	    machine_register_mmio(m, IOAPIC_BASE, 0x1000, &pc->ioapic, ioapic_mmio_read,
 				  ioapic_mmio_write))
 		return pc_fail("cannot register the chipset devices");
@@ -418,6 +438,8 @@ static void pc_free(struct pc *pc)
 	for (unsigned i = 0; i < pc->ncom; i++)
 		chardev_close(&pc->com_chr[i]);
 	machine_free_bus(&pc->m);
+	free(pc->testdev);
+	fwcfg_free(&pc->fwcfg);
 	if (pc->model)
 		cpu_model_free(pc->model);
 }

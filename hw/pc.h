@@ -5,6 +5,7 @@
 #define ELZERO_HW_PC_H
 
 #include "hw/chardev.h"
+#include "hw/fwcfg.h"
 #include "hw/i8042.h"
 #include "hw/i8254.h"
 #include "hw/i8259.h"
@@ -12,6 +13,7 @@
 #include "hw/lapic.h"
 #include "hw/machine.h"
 #include "hw/mc146818.h"
+#include "hw/pctestdev.h"
 #include "hw/sysctl.h"
 #include "hw/uart16550.h"
 #include "replay/replay.h"
@@ -29,6 +31,8 @@ struct pc {
 	struct i8042 kbc;
 	struct lapic lapic;             /* the vCPU's local APIC (lapic.cpu NULL: none) */
 	struct ioapic ioapic;
+	struct fwcfg fwcfg;
+	struct pctestdev *testdev;      /* -device pc-testdev, or NULL */
 	struct irq_line isa_irq[16];    /* ISA IRQ n: to the PICs and to IOAPIC pin n (IRQ0: 2) */
 	struct sysctl sys;              /* ports 0x80, 0x92, 0xcf9, 0x8900 */
 	bool reset_pending;             /* the guest asked for a machine reset */

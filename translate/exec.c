@@ -44,6 +44,7 @@ static int run_unwound(struct vcpu *v, struct tb_cache *tc)
 	}
 	if (v->pending_vector < 0)
 		return -1;
+	v->step_armed = false;          /* the instruction did not retire: no step trap */
 	if (tc->stop_on_exception)
 		return RUN_EXIT_EXCEPTION;
 	cpu_deliver_pending(v);         /* handles faults while delivering itself */
@@ -68,7 +69,7 @@ static struct tb *next_block(struct vcpu *v, struct tb_cache *tc, struct tb *pre
 		*flags = tb_mode_flags(v);
 	}
 	tb = tb_find(v, *flags);
-	if (prev && slot < IR_EXIT_INDIRECT && !((prev->flags | tb->flags) & TBF_ONESHOT) &&
+	if (prev && slot < IR_EXIT_INDIRECT && !((prev->flags | tb->flags) & (TBF_ONESHOT | TBF_TF)) &&
 	    (prev->phys[0] >> 12) == (tb->phys[0] >> 12) &&
 	    ((prev->cs_base + prev->pc) >> 12) == ((tb->cs_base + tb->pc) >> 12)) {
 		prev->jmp[slot] = tb;
@@ -78,31 +79,25 @@ static struct tb *next_block(struct vcpu *v, struct tb_cache *tc, struct tb *pre
 }
 
 /*
- * Single-step (SDM vol. 3, 18.3.1.4): an instruction that starts with RFLAGS.TF = 1
- * runs alone in a one-instruction block; once it retired (icount moved on, no event
- * delivered) the #DB trap is raised with DR6.BS set. After MOV SS/POP SS the trap
- * waits for the next instruction (6.8.3). Returns a run exit, or -1 to go on.
+ * RFLAGS.TF was set when the instruction began (a TBF_TF block arms v->step_armed):
+ * once it retired, a single-step #DB trap with DR6.BS (SDM vol. 3, 18.3.1.4), RIP at
+ * the next instruction. It goes the way of any exception (unwinding to vcpu_run),
+ * which delivers it or reports it. Checked at the next boundary, so instructions that
+ * end with cpu_loop_exit trap too; an event delivered through the IDT disarms it (TF
+ * was cleared: INT n, INT1, INT3, faults); after MOV SS/POP SS it waits one more
+ * instruction (6.8.3).
  */
-#define DR6_BS (1ull << 14)
-
-static int step_trap(struct vcpu *v, struct tb_cache *tc)
+static void single_step_check(struct vcpu *v)
 {
-	if (!v->step_armed || v->icount == v->step_icount)
-		return -1;
+	if (v->icount == v->step_icount)
+		return;                 /* not retired yet */
 	if (v->s.intr_shadow == 2 && v->shadow_icount == v->step_icount) {
-		v->step_icount = v->icount;     /* deferred past the shadowed instruction */
-		return -1;
+		v->step_icount = v->icount;
+		return;
 	}
 	v->step_armed = false;
-	v->s.dr[6] |= DR6_BS;
-	v->pending_vector = EXC_DB;
-	v->pending_error = EXC_NO_ERROR;
-	v->pending_type = EVT_HWEXC;
-	v->pending_is_sw = false;
-	if (tc->stop_on_exception)
-		return RUN_EXIT_EXCEPTION;
-	cpu_deliver_pending(v);
-	return v->shutdown ? RUN_EXIT_SHUTDOWN : -1;
+	v->s.dr[6] |= 1u << 14;         /* BS */
+	cpu_raise(v, EXC_DB, EXC_NO_ERROR);
 }
 
 /* Run blocks until something makes vcpu_run return. */
@@ -116,10 +111,9 @@ static enum run_exit run_blocks(struct vcpu *v, struct tb_cache *tc, uint64_t li
 		uint64_t rip = v->s.rip;
 		uint16_t cs = v->s.seg[SEG_CS].sel;
 		struct tb *tb;
-		int r;
 
-		if (v->step_armed && (r = step_trap(v, tc)) >= 0)
-			return (enum run_exit)r;
+		if (v->step_armed)
+			single_step_check(v);
 		if (tc->dead) {
 			tb_free_dead(tc);
 			prev = NULL;
@@ -143,14 +137,15 @@ static enum run_exit run_blocks(struct vcpu *v, struct tb_cache *tc, uint64_t li
 		}
 		tc->bp_skip = false;
 		tb = next_block(v, tc, prev, slot, &flags);
-		if ((v->s.rflags & RFLAGS_TF) || v->step_armed) {
+		if (tb->ninsns > limit - v->icount)
+			tb = tb_translate_oneshot(v, flags, (unsigned)(limit - v->icount));
+		if (tb->flags & TBF_TF) {
 			if (!v->step_armed) {
-				v->step_armed = (v->s.rflags & RFLAGS_TF) != 0;
+				v->step_armed = true;
 				v->step_icount = v->icount;
 			}
-			tb = tb_translate_oneshot(v, flags, 1);
-		} else if (tb->ninsns > limit - v->icount) {
-			tb = tb_translate_oneshot(v, flags, (unsigned)(limit - v->icount));
+		} else if (v->step_armed && tb->ninsns > 1) {
+			tb = tb_translate_oneshot(v, flags, 1);   /* a deferred trap follows it */
 		}
 		if (__builtin_expect(g_log_mask & ((1u << LOG_EXEC) | (1u << LOG_CPU)), 0) &&
 		    g_trace_tb_exec)

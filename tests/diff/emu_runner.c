@@ -43,6 +43,10 @@ static int emu_setup(void)
 	s->seg[SEG_SS].sel = 0x2b;
 	s->seg[SEG_DS].sel = s->seg[SEG_ES].sel = 0;
 	s->seg[SEG_FS].sel = s->seg[SEG_GS].sel = 0;
+	/* Linux enables XSAVE (CR4.OSXSAVE); the XSAVE forms ask for x87|SSE only
+	 * (EDX:EAX = 3), so the host's larger XCR0 does not show. */
+	s->cr4 |= CR4_OSXSAVE;
+	s->xcr0 = 3;
 	g_init = *s;
 	return 0;
 }

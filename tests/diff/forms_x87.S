@@ -106,6 +106,34 @@ F fxsave,      R_RBX, fxsave (%rbx)
 F fxsave64,    R_RBX, fxsave64 (%rbx)
 F fxrstor,     R_RBX, fxrstor (%rbx)
 F fxrstor64,   R_RBX, fxrstor64 (%rbx)
+/* XSAVE family on x87|SSE (EDX:EAX = 3): 64-byte alignment, headers, XSTATE_BV. */
+FORMB diff_forms_x87, x87_xsave, 0, M_BOTH, R_RBX, 0, F_X87_RANDOM | F_ALIGNED
+	mov $3, %eax
+	xor %edx, %edx
+	xsave (%rbx)
+ENDF
+FORMB diff_forms_x87, x87_xsaveopt, 0, M_BOTH, R_RBX, 0, F_X87_RANDOM | F_ALIGNED
+	mov $3, %eax
+	xor %edx, %edx
+	xsaveopt (%rbx)
+ENDF
+FORMB diff_forms_x87, x87_xsavec, 0, M_BOTH, R_RBX, 0, F_X87_RANDOM | F_ALIGNED
+	mov $3, %eax
+	xor %edx, %edx
+	xsavec (%rbx)
+ENDF
+FORMB diff_forms_x87, x87_xsave_xrstor, 0, M_BOTH, R_RBX, 0, F_X87_RANDOM | F_ALIGNED
+	mov $3, %eax
+	xor %edx, %edx
+	xsave (%rbx)
+	fninit
+	xrstor (%rbx)
+ENDF
+FORMB diff_forms_x87, x87_xrstor, 0, M_BOTH, R_RBX, 0, F_X87_RANDOM | F_ALIGNED
+	mov $3, %eax
+	xor %edx, %edx
+	xrstor (%rbx)
+ENDF
 .irp op, fcmovb, fcmove, fcmovbe, fcmovu, fcmovnb, fcmovne, fcmovnbe, fcmovnu
 F \op, 0, \op %st(1), %st
 .endr

@@ -161,9 +161,12 @@ static uint64_t xinuse(const struct vcpu *v)
 	       (avx_in_use(v) ? XFEATURE_AVX : 0);
 }
 
-/* Linear address of the area, with the alignment #GP(0) of FXSAVE (16) / XSAVE (64).
- * Then, as the hardware does (a page fault reports it in CR2, seen on the host by
- * the differential tester), the area's last byte is checked before the rest. */
+/*
+ * Linear address of the area, with the alignment #GP(0) of FXSAVE (16) / XSAVE (64).
+ * Then the first byte the hardware touches is checked, since a page fault reports
+ * it in CR2 (seen on the host by the differential tester): the area's last byte,
+ * except for XRSTOR, which reads XCOMP_BV (header bytes 8-15) first.
+ */
 static uint64_t area_check(struct vcpu *v, const struct x86_insn *i, uint64_t ea, unsigned align,
 			   size_t len, enum mem_access acc)
 {
@@ -171,7 +174,10 @@ static uint64_t area_check(struct vcpu *v, const struct x86_insn *i, uint64_t ea
 
 	if (lin & (align - 1))
 		cpu_raise(v, EXC_GP, 0);
-	cpu_probe(v, i->seg, ea + len - 1, 1, acc);
+	if (len > FXSAVE_SIZE && acc == ACC_READ)
+		cpu_probe(v, i->seg, ea + XSAVE_HDR + 8, 8, acc);
+	else
+		cpu_probe(v, i->seg, ea + len - 1, 1, acc);
 	return lin;
 }
 

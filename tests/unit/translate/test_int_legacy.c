@@ -21,15 +21,15 @@ static struct emu *g_e;
 #define F_SF 0x080u
 #define F_OF 0x800u
 
-/* Run code (ending in HLT) in mode at CPL 0; returns the exception vector or -1. */
-static int run(enum emu_mode mode, bool handlers, const uint8_t *code, size_t len,
-	       void (*init)(struct emu *e))
+/* Run code (ending in HLT) in mode at CPL cpl; returns the exception vector or -1. */
+static int run_cpl(enum emu_mode mode, unsigned cpl, bool handlers, const uint8_t *code,
+		   size_t len, void (*init)(struct emu *e))
 {
 	uint64_t at = mode == EMU_REAL ? EMU_REAL_CODE : EMU_CODE;
 
 	if (g_e)
 		emu_free(g_e);
-	g_e = emu_new(mode, 0);
+	g_e = emu_new(mode, cpl);
 	translate_set_inline(&g_e->v, !handlers);
 	emu_load(g_e, at, code, len);
 	if (mode == EMU_PROT32)
@@ -44,7 +44,9 @@ static int run(enum emu_mode mode, bool handlers, const uint8_t *code, size_t le
 }
 
 #define RUN(mode, init, ...) ({ const uint8_t c_[] = { __VA_ARGS__ }; \
-	run(mode, _i == 0, c_, sizeof(c_), init); })
+	run_cpl(mode, 0, _i == 0, c_, sizeof(c_), init); })
+#define RUN3(mode, init, ...) ({ const uint8_t c_[] = { __VA_ARGS__ }; \
+	run_cpl(mode, 3, _i == 0, c_, sizeof(c_), init); })
 
 static uint32_t eax(void) { return (uint32_t)g_e->v.s.gpr[0]; }
 static uint32_t arith(void) { return (uint32_t)emu_rflags(g_e) & 0x8d5; }
@@ -152,6 +154,22 @@ START_TEST(test_popf_cpl0)
 	/* push 3202h; popfd; hlt -- IOPL 3, IF 1 */
 	ck_assert_int_eq(RUN(EMU_PROT32, NULL, 0x68, 0x02, 0x32, 0x01, 0x00, 0x9d, 0xf4), -1);
 	ck_assert_uint_eq(emu_rflags(g_e) & 0x13200, 0x3200);
+}
+END_TEST
+
+/* POPF at CPL 3 with IOPL 0 changes neither IF nor IOPL, but does change the
+ * arithmetic flags, DF and AC (SDM vol. 2, POPF). The code ends in UD2. */
+static void init_if(struct emu *e)
+{
+	cpu_set_rflags(&e->v.s, 0x202);
+}
+
+START_TEST(test_popf_cpl3)
+{
+	/* push 43401h (AC, IOPL 3, DF, CF; IF clear); popfd; ud2 */
+	ck_assert_int_eq(RUN3(EMU_PROT32, init_if, 0x68, 0x01, 0x34, 0x04, 0x00, 0x9d, 0x0f, 0x0b),
+			 EXC_UD);
+	ck_assert_uint_eq(emu_rflags(g_e) & 0x47ed7, 0x40603);
 }
 END_TEST
 
@@ -268,6 +286,7 @@ int main(void)
 	tcase_add_loop_test(tc, test_pusha_popa, 0, 2);
 	tcase_add_loop_test(tc, test_enter_nested, 0, 2);
 	tcase_add_loop_test(tc, test_popf_cpl0, 0, 2);
+	tcase_add_loop_test(tc, test_popf_cpl3, 0, 2);
 	tcase_add_loop_test(tc, test_jmp_cs_limit, 0, 2);
 	tcase_add_loop_test(tc, test_jmp16_truncates, 0, 2);
 	tcase_add_loop_test(tc, test_loop_a16, 0, 2);
