@@ -117,6 +117,32 @@ static int pc_select_cpu(struct pc *pc)
 	return 0;
 }
 
+/* A bzImage, with the -initrd file's contents and -append. */
+static int pc_load_linux(struct pc *pc, const uint8_t *image, size_t len)
+{
+	const struct machine_config *cfg = pc->cfg;
+	gchar *initrd = NULL;
+	gsize initrd_len = 0;
+	GError *gerr = NULL;
+	struct boot_entry be;
+	char err[256];
+	int rc;
+
+	if (cfg->initrd && !g_file_get_contents(cfg->initrd, &initrd, &initrd_len, &gerr)) {
+		pc_fail("-initrd: %s", gerr->message);
+		g_error_free(gerr);
+		return LOAD_ERROR;
+	}
+	rc = linux_load(&pc->m.bus, image, len, cfg->append, (const uint8_t *)initrd, initrd_len,
+			&be, err, sizeof(err));
+	g_free(initrd);
+	if (rc == LOAD_ERROR)
+		pc_fail("-kernel %s: %s", cfg->kernel, err);
+	else if (rc == LOAD_OK)
+		linux_set_cpu(pc->cpu, &be);
+	return rc;
+}
+
 static int pc_load_kernel(struct pc *pc)
 {
 	const struct machine_config *cfg = pc->cfg;
@@ -138,11 +164,12 @@ static int pc_load_kernel(struct pc *pc)
 			    cfg->initrd, &be, err, sizeof(err));
 	if (rc == LOAD_NOT_THIS_FORMAT) {
 		/* Linux boot protocol: "HdrS" at 0x202 (Documentation/x86/boot.rst) */
-		if (len > 0x206 && !memcmp(image + 0x202, "HdrS", 4))
-			pc_fail("-kernel %s: Linux bzImage boot is not yet supported", cfg->kernel);
-		else
-			pc_fail("-kernel %s: not a multiboot kernel (no multiboot header in the first 8 KiB)",
+		rc = pc_load_linux(pc, (const uint8_t *)image, len);
+		if (rc == LOAD_NOT_THIS_FORMAT)
+			pc_fail("-kernel %s: neither a multiboot kernel nor a Linux bzImage",
 				cfg->kernel);
+		g_free(image);
+		return rc == LOAD_OK ? 0 : -1;
 	} else if (rc == LOAD_ERROR) {
 		pc_fail("-kernel %s: %s", cfg->kernel, err);
 	} else {
