@@ -29,6 +29,7 @@
 #define TBF_NO_INLINE  (1u << 10)   /* every instruction through its handler (testing) */
 #define TBF_ONESHOT    (1u << 11)   /* not cached: a count-limited block */
 #define TBF_LA57       (1u << 12)   /* CR4.LA57: 57-bit canonical addresses */
+#define TBF_TF         (1u << 13)   /* RFLAGS.TF: one instruction, then a #DB trap */
 
 /* The interpreter's encoding of one op (interp.c): direct-threaded, operands are
  * host pointers to globals (in v->s), temporaries (tb_cache.tmp) or constants. */

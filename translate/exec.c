@@ -68,13 +68,24 @@ static struct tb *next_block(struct vcpu *v, struct tb_cache *tc, struct tb *pre
 		*flags = tb_mode_flags(v);
 	}
 	tb = tb_find(v, *flags);
-	if (prev && slot < IR_EXIT_INDIRECT && !((prev->flags | tb->flags) & TBF_ONESHOT) &&
+	if (prev && slot < IR_EXIT_INDIRECT && !((prev->flags | tb->flags) & (TBF_ONESHOT | TBF_TF)) &&
 	    (prev->phys[0] >> 12) == (tb->phys[0] >> 12) &&
 	    ((prev->cs_base + prev->pc) >> 12) == ((tb->cs_base + tb->pc) >> 12)) {
 		prev->jmp[slot] = tb;
 		prev->jmp_epoch[slot] = tc->epoch;
 	}
 	return tb;
+}
+
+/*
+ * RFLAGS.TF was set when the instruction began: after it, a single-step #DB trap with
+ * DR6.BS (SDM vol. 3, 18.3.1.4), RIP at the next instruction. It goes the way of any
+ * exception (unwinding to vcpu_run), which delivers it or reports it.
+ */
+static void single_step_trap(struct vcpu *v)
+{
+	v->s.dr[6] |= 1u << 14;         /* BS */
+	cpu_raise(v, EXC_DB, EXC_NO_ERROR);
 }
 
 /* Run blocks until something makes vcpu_run return. */
@@ -127,6 +138,8 @@ static enum run_exit run_blocks(struct vcpu *v, struct tb_cache *tc, uint64_t li
 			tb_drop(tc, tb);
 			prev = NULL;
 		}
+		if (tb->flags & TBF_TF)
+			single_step_trap(v);
 	}
 }
 

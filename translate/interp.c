@@ -363,7 +363,7 @@ op_exit:
 		} else if (op->aux == IR_EXIT_LOOKUP) {
 			next = interp_lookup(v, tc, tb);
 		}
-		if (next && !v->exit_request && (tc->no_events || !cpu_events_maybe(v)) && !tc->nbps &&
+		if (next && !(tb->flags & TBF_TF) && !v->exit_request && (tc->no_events || !cpu_events_maybe(v)) && !tc->nbps &&
 		    next->cs_base + next->pc != tc->breakpoint &&
 		    v->icount + next->ninsns <= tc->limit &&
 		    !(g_log_mask & ((1u << LOG_EXEC) | (1u << LOG_CPU)))) {

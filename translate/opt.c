@@ -2,7 +2,8 @@
  * translate/opt.c - IR optimizer passes. They know the IR (ir.def flags) and nothing
  * of x86: constant folding with copy propagation forward, then dead-code removal
  * backward (dead temporaries, and stores to globals or cc_op that are overwritten
- * before anything can observe them: a read, an op that may fault, a call, an exit).
+ * before anything can observe them: a read, an op that may fault, a call, an exit),
+ * then coalescing of a temporary into the global it is stored to.
  */
 #include "translate/ir.h"
 
@@ -251,8 +252,104 @@ void ir_opt_dead(struct ir_block *b)
 	b->nops -= out;
 }
 
+/* ---------------------------------------------------------------- coalescing */
+
+static bool op_reads(const struct ir_op *op, uint32_t v)
+{
+	const struct ir_op_def *def = &ir_op_defs[op->opc];
+
+	for (unsigned k = def->nout; k < (unsigned)def->nout + def->nin; k++)
+		if (op->args[k] == v)
+			return true;
+	return false;
+}
+
+static bool op_writes(const struct ir_op *op, uint32_t v)
+{
+	return ir_op_defs[op->opc].nout && op->args[0] == v;
+}
+
+/* May "op t" at x write global g directly instead of the "mov g, t" at y? */
+static bool coalesce_ok(const struct ir_block *b, unsigned x, unsigned y, uint32_t g, uint32_t t)
+{
+	bool g_written = false;
+
+	/* Between them g must be neither read nor written, and nothing may observe the
+	 * guest state early (a fault, a call, a branch or label, an exit). */
+	for (unsigned k = x + 1; k < y; k++) {
+		const struct ir_op *op = &b->ops[k];
+
+		if ((ir_op_defs[op->opc].flags & (IRF_FAULT | IRF_CALL | IRF_READS_STATE | IRF_BB_START |
+						  IRF_BB_END | IRF_EXIT)) || op->opc == IR_smc_check ||
+		    op_reads(op, g) || op_writes(op, g))
+			return false;
+	}
+	/* After y, t's uses must all come before g changes again. */
+	for (unsigned k = y + 1; k < b->nops; k++) {
+		const struct ir_op *op = &b->ops[k];
+
+		if (g_written && op_reads(op, t))
+			return false;
+		g_written |= op_writes(op, g);
+	}
+	return true;
+}
+
+/*
+ * "X: op t, ...; ... Y: mov g, t" with t a temporary defined only at X and g a global
+ * becomes "X: op g, ..." with t's later uses reading g: one op less, usually the
+ * store of an instruction's result into its register.
+ */
+void ir_opt_coalesce(struct ir_block *b)
+{
+	static int32_t def_at[IR_MAX_VALS];
+	static uint16_t ndefs[IR_MAX_VALS];
+	unsigned out = 0;
+
+	memset(ndefs, 0, b->nvals * sizeof(ndefs[0]));
+	for (unsigned n = 0; n < b->nops; n++) {
+		const struct ir_op *op = &b->ops[n];
+
+		if (ir_op_defs[op->opc].nout && op->args[0] < b->nvals) {
+			ndefs[op->args[0]]++;
+			def_at[op->args[0]] = (int32_t)n;
+		}
+	}
+	for (unsigned y = 0; y < b->nops; y++) {
+		struct ir_op *mov = &b->ops[y];
+		uint32_t g = mov->args[0], t = mov->args[1];
+		unsigned x;
+
+		if (mov->opc != IR_mov || !ir_is_global(b, g) || b->vals[t].kind != IRV_TEMP ||
+		    ndefs[t] != 1 || def_at[t] >= (int32_t)y)
+			continue;
+		x = (unsigned)def_at[t];
+		if (!coalesce_ok(b, x, y, g, t))
+			continue;
+		b->ops[x].args[0] = g;
+		for (unsigned k = x + 1; k < b->nops; k++) {
+			struct ir_op *op = &b->ops[k];
+			const struct ir_op_def *d = &ir_op_defs[op->opc];
+
+			for (unsigned a = d->nout; a < (unsigned)d->nout + d->nin; a++)
+				if (op->args[a] == t)
+					op->args[a] = g;
+		}
+		ndefs[t] = 0;
+		mov->args[1] = g;       /* "mov g, g": removed below */
+	}
+	for (unsigned n = 0; n < b->nops; n++) {
+		const struct ir_op *op = &b->ops[n];
+
+		if (!(op->opc == IR_mov && op->args[0] == op->args[1]))
+			b->ops[out++] = *op;
+	}
+	b->nops = out;
+}
+
 void ir_optimize(struct ir_block *b)
 {
 	ir_opt_fold(b);
 	ir_opt_dead(b);
+	ir_opt_coalesce(b);
 }

@@ -37,6 +37,8 @@ uint32_t tb_mode_flags(const struct vcpu *v)
 		f |= TBF_LMA;
 	if (s->cr4 & CR4_LA57)
 		f |= TBF_LA57;
+	if (s->rflags & RFLAGS_TF)
+		f |= TBF_TF;
 	if (tc->no_inline)
 		f |= TBF_NO_INLINE;
 	return f;

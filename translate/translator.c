@@ -131,6 +131,8 @@ void translator_gen(struct vcpu *v, struct ir_block *ir, struct tb_translation *
 
 	t->phys[1] = TB_NO_PAGE;
 	t->size = 0;
+	if (t->flags & TBF_TF)
+		t->max_insns = 1;       /* single-step: a #DB trap after each instruction */
 	for (k = 0; k < t->max_insns && k < TB_MAX_INSNS && !c.ended; k++) {
 		struct x86_insn *i = &t->insns[k];
 		uint64_t lin = code_lin(v, t->cs_base, eip), pa, last_lin;

@@ -707,5 +707,80 @@ FORM diff_forms_sse, sse_pextrb_m_13, 0, M_BOTH, (R_RSI|R_RDI), 0, 0, .byte 0x66
 FORM diff_forms_sse, sse_pinsrw_m_13, 0, M_BOTH, (R_RSI|R_RDI), 0, 0, .byte 0x66, 0x0f, 0xc4, 0x0e, 0x0d
 FORM diff_forms_sse, sse_pinsrb_m_13, 0, M_BOTH, (R_RSI|R_RDI), 0, 0, .byte 0x66, 0x0f, 0x3a, 0x20, 0x0e, 0x0d
 FORM diff_forms_sse, sse_extractps_m_13, 0, M_BOTH, (R_RSI|R_RDI), 0, 0, .byte 0x66, 0x0f, 0x3a, 0x17, 0x0e, 0x0d
+FORM diff_forms_sse, sse_0f38_00_mm_m, 0, M_BOTH, (R_RSI|R_RDI), 0, 0, .byte 0x0f, 0x38, 0x00, 0x0e
+FORM diff_forms_sse, sse_0f38_00_xmm_m, 0, M_BOTH, (R_RSI|R_RDI), 0, 0, .byte 0x66, 0x0f, 0x38, 0x00, 0x0e
+FORM diff_forms_sse, sse_0f38_01_mm_m, 0, M_BOTH, (R_RSI|R_RDI), 0, 0, .byte 0x0f, 0x38, 0x01, 0x0e
+FORM diff_forms_sse, sse_0f38_01_xmm_m, 0, M_BOTH, (R_RSI|R_RDI), 0, 0, .byte 0x66, 0x0f, 0x38, 0x01, 0x0e
+FORM diff_forms_sse, sse_0f38_02_mm_m, 0, M_BOTH, (R_RSI|R_RDI), 0, 0, .byte 0x0f, 0x38, 0x02, 0x0e
+FORM diff_forms_sse, sse_0f38_02_xmm_m, 0, M_BOTH, (R_RSI|R_RDI), 0, 0, .byte 0x66, 0x0f, 0x38, 0x02, 0x0e
+FORM diff_forms_sse, sse_0f38_03_mm_m, 0, M_BOTH, (R_RSI|R_RDI), 0, 0, .byte 0x0f, 0x38, 0x03, 0x0e
+FORM diff_forms_sse, sse_0f38_03_xmm_m, 0, M_BOTH, (R_RSI|R_RDI), 0, 0, .byte 0x66, 0x0f, 0x38, 0x03, 0x0e
+FORM diff_forms_sse, sse_0f38_04_mm_m, 0, M_BOTH, (R_RSI|R_RDI), 0, 0, .byte 0x0f, 0x38, 0x04, 0x0e
+FORM diff_forms_sse, sse_0f38_04_xmm_m, 0, M_BOTH, (R_RSI|R_RDI), 0, 0, .byte 0x66, 0x0f, 0x38, 0x04, 0x0e
+FORM diff_forms_sse, sse_0f38_05_mm_m, 0, M_BOTH, (R_RSI|R_RDI), 0, 0, .byte 0x0f, 0x38, 0x05, 0x0e
+FORM diff_forms_sse, sse_0f38_05_xmm_m, 0, M_BOTH, (R_RSI|R_RDI), 0, 0, .byte 0x66, 0x0f, 0x38, 0x05, 0x0e
+FORM diff_forms_sse, sse_0f38_06_mm_m, 0, M_BOTH, (R_RSI|R_RDI), 0, 0, .byte 0x0f, 0x38, 0x06, 0x0e
+FORM diff_forms_sse, sse_0f38_06_xmm_m, 0, M_BOTH, (R_RSI|R_RDI), 0, 0, .byte 0x66, 0x0f, 0x38, 0x06, 0x0e
+FORM diff_forms_sse, sse_0f38_07_mm_m, 0, M_BOTH, (R_RSI|R_RDI), 0, 0, .byte 0x0f, 0x38, 0x07, 0x0e
+FORM diff_forms_sse, sse_0f38_07_xmm_m, 0, M_BOTH, (R_RSI|R_RDI), 0, 0, .byte 0x66, 0x0f, 0x38, 0x07, 0x0e
+FORM diff_forms_sse, sse_0f38_08_mm_m, 0, M_BOTH, (R_RSI|R_RDI), 0, 0, .byte 0x0f, 0x38, 0x08, 0x0e
+FORM diff_forms_sse, sse_0f38_08_xmm_m, 0, M_BOTH, (R_RSI|R_RDI), 0, 0, .byte 0x66, 0x0f, 0x38, 0x08, 0x0e
+FORM diff_forms_sse, sse_0f38_09_mm_m, 0, M_BOTH, (R_RSI|R_RDI), 0, 0, .byte 0x0f, 0x38, 0x09, 0x0e
+FORM diff_forms_sse, sse_0f38_09_xmm_m, 0, M_BOTH, (R_RSI|R_RDI), 0, 0, .byte 0x66, 0x0f, 0x38, 0x09, 0x0e
+FORM diff_forms_sse, sse_0f38_0a_mm_m, 0, M_BOTH, (R_RSI|R_RDI), 0, 0, .byte 0x0f, 0x38, 0x0a, 0x0e
+FORM diff_forms_sse, sse_0f38_0a_xmm_m, 0, M_BOTH, (R_RSI|R_RDI), 0, 0, .byte 0x66, 0x0f, 0x38, 0x0a, 0x0e
+FORM diff_forms_sse, sse_0f38_0b_mm_m, 0, M_BOTH, (R_RSI|R_RDI), 0, 0, .byte 0x0f, 0x38, 0x0b, 0x0e
+FORM diff_forms_sse, sse_0f38_0b_xmm_m, 0, M_BOTH, (R_RSI|R_RDI), 0, 0, .byte 0x66, 0x0f, 0x38, 0x0b, 0x0e
+FORM diff_forms_sse, sse_0f38_1c_mm_m, 0, M_BOTH, (R_RSI|R_RDI), 0, 0, .byte 0x0f, 0x38, 0x1c, 0x0e
+FORM diff_forms_sse, sse_0f38_1c_xmm_m, 0, M_BOTH, (R_RSI|R_RDI), 0, 0, .byte 0x66, 0x0f, 0x38, 0x1c, 0x0e
+FORM diff_forms_sse, sse_0f38_1d_mm_m, 0, M_BOTH, (R_RSI|R_RDI), 0, 0, .byte 0x0f, 0x38, 0x1d, 0x0e
+FORM diff_forms_sse, sse_0f38_1d_xmm_m, 0, M_BOTH, (R_RSI|R_RDI), 0, 0, .byte 0x66, 0x0f, 0x38, 0x1d, 0x0e
+FORM diff_forms_sse, sse_0f38_1e_mm_m, 0, M_BOTH, (R_RSI|R_RDI), 0, 0, .byte 0x0f, 0x38, 0x1e, 0x0e
+FORM diff_forms_sse, sse_0f38_1e_xmm_m, 0, M_BOTH, (R_RSI|R_RDI), 0, 0, .byte 0x66, 0x0f, 0x38, 0x1e, 0x0e
+FORM diff_forms_sse, sse_cmpsd_m, 0, M_BOTH, (R_RSI|R_RDI), 0, F_MXCSR_RANDOM, .byte 0xf2, 0x0f, 0xc2, 0x0e, 0x03
+FORM diff_forms_sse, sse_cvtss2si_m, 0, M_BOTH, (R_RSI|R_RDI), 0, F_MXCSR_RANDOM, .byte 0xf3, 0x0f, 0x2d, 0x0e
+FORM diff_forms_sse, sse_cvttsd2si_m, 0, M_BOTH, (R_RSI|R_RDI), 0, F_MXCSR_RANDOM, .byte 0xf2, 0x0f, 0x2c, 0x0e
+FORM diff_forms_sse, sse_cvtsi2ss_m, 0, M_BOTH, (R_RSI|R_RDI), 0, F_MXCSR_RANDOM, .byte 0xf3, 0x0f, 0x2a, 0x0e
+FORM diff_forms_sse, sse_cvtps2pd_m, 0, M_BOTH, (R_RSI|R_RDI), 0, F_MXCSR_RANDOM, .byte 0x0f, 0x5a, 0x0e
+FORM diff_forms_sse, sse_cvtdq2pd_m, 0, M_BOTH, (R_RSI|R_RDI), 0, F_MXCSR_RANDOM, .byte 0xf3, 0x0f, 0xe6, 0x0e
+FORM diff_forms_sse, sse_movhpd_m, 0, M_BOTH, (R_RSI|R_RDI), 0, 0, .byte 0x66, 0x0f, 0x16, 0x0e
+FORM diff_forms_sse, sse_movlpd_st, 0, M_BOTH, (R_RSI|R_RDI), 0, 0, .byte 0x66, 0x0f, 0x13, 0x0e
+FORM diff_forms_sse, sse_pextrw_41_m, 0, M_BOTH, (R_RSI|R_RDI), 0, 0, .byte 0x66, 0x0f, 0x3a, 0x15, 0x0e, 0x03
+FORM diff_forms_sse, sse_pextrd_m, 0, M_BOTH, (R_RSI|R_RDI), 0, 0, .byte 0x66, 0x0f, 0x3a, 0x16, 0x0e, 0x01
+FORM diff_forms_sse, sse_pextrq_m, 0, M_BOTH, (R_RSI|R_RDI), 0, 0, .byte 0x66, 0x48, 0x0f, 0x3a, 0x16, 0x0e, 0x01
+FORM diff_forms_sse, sse_pinsrd_m, 0, M_BOTH, (R_RSI|R_RDI), 0, 0, .byte 0x66, 0x0f, 0x3a, 0x22, 0x0e, 0x02
+FORM diff_forms_sse, sse_pinsrq_m, 0, M_BOTH, (R_RSI|R_RDI), 0, 0, .byte 0x66, 0x48, 0x0f, 0x3a, 0x22, 0x0e, 0x01
+FORM diff_forms_sse, sse_palignr_m, 0, M_BOTH, (R_RSI|R_RDI), 0, 0, .byte 0x66, 0x0f, 0x3a, 0x0f, 0x0e, 0x05
+FORM diff_forms_sse, sse_palignr_mm_m, 0, M_BOTH, (R_RSI|R_RDI), 0, 0, .byte 0x0f, 0x3a, 0x0f, 0x0e, 0x03
+FORM diff_forms_sse, sse_mpsadbw_m, 0, M_BOTH, (R_RSI|R_RDI), 0, 0, .byte 0x66, 0x0f, 0x3a, 0x42, 0x0e, 0x05
+FORM diff_forms_sse, sse_dpps_m, 0, M_BOTH, (R_RSI|R_RDI), 0, F_MXCSR_RANDOM, .byte 0x66, 0x0f, 0x3a, 0x40, 0x0e, 0x71
+FORM diff_forms_sse, sse_dppd_m, 0, M_BOTH, (R_RSI|R_RDI), 0, F_MXCSR_RANDOM, .byte 0x66, 0x0f, 0x3a, 0x41, 0x0e, 0x31
+FORM diff_forms_sse, sse_roundsd_m, 0, M_BOTH, (R_RSI|R_RDI), 0, F_MXCSR_RANDOM, .byte 0x66, 0x0f, 0x3a, 0x0b, 0x0e, 0x04
+FORM diff_forms_sse, sse_roundps_m, 0, M_BOTH, (R_RSI|R_RDI), 0, F_MXCSR_RANDOM, .byte 0x66, 0x0f, 0x3a, 0x08, 0x0e, 0x01
+FORM diff_forms_sse, sse_blendvps_m, 0, M_BOTH, (R_RSI|R_RDI), 0, 0, .byte 0x66, 0x0f, 0x38, 0x14, 0x0e
+FORM diff_forms_sse, sse_phminposuw_m, 0, M_BOTH, (R_RSI|R_RDI), 0, 0, .byte 0x66, 0x0f, 0x38, 0x41, 0x0e
+FORM diff_forms_sse, sse_pcmpgtq_m, 0, M_BOTH, (R_RSI|R_RDI), 0, 0, .byte 0x66, 0x0f, 0x38, 0x37, 0x0e
+FORM diff_forms_sse, sse_packusdw_m, 0, M_BOTH, (R_RSI|R_RDI), 0, 0, .byte 0x66, 0x0f, 0x38, 0x2b, 0x0e
+FORM diff_forms_sse, sse_pmulld_m, 0, M_BOTH, (R_RSI|R_RDI), 0, 0, .byte 0x66, 0x0f, 0x38, 0x40, 0x0e
+FORM diff_forms_sse, sse_pshufw_m, 0, M_BOTH, (R_RSI|R_RDI), 0, 0, .byte 0x0f, 0x70, 0x0e, 0x1b
+FORM diff_forms_sse, sse_shufps_m, 0, M_BOTH, (R_RSI|R_RDI), 0, 0, .byte 0x0f, 0xc6, 0x0e, 0x4e
+FORM diff_forms_sse, sse_psrlw_xmm_m, 0, M_BOTH, (R_RSI|R_RDI), 0, 0, .byte 0x66, 0x0f, 0xd1, 0x0e
+FORM diff_forms_sse, sse_psrad_mm_m, 0, M_BOTH, (R_RSI|R_RDI), 0, 0, .byte 0x0f, 0xe2, 0x0e
+FORM diff_forms_sse, sse_psadbw_m, 0, M_BOTH, (R_RSI|R_RDI), 0, 0, .byte 0x66, 0x0f, 0xf6, 0x0e
+FORM diff_forms_sse, sse_unpckhpd_m, 0, M_BOTH, (R_RSI|R_RDI), 0, 0, .byte 0x66, 0x0f, 0x15, 0x0e
+FORM diff_forms_sse, sse_comisd_m, 0, M_BOTH, (R_RSI|R_RDI), 0, F_MXCSR_RANDOM, .byte 0x66, 0x0f, 0x2f, 0x0e
+FORM diff_forms_sse, sse_sqrtpd_m_, 0, M_BOTH, (R_RSI|R_RDI), 0, F_MXCSR_RANDOM, .byte 0x66, 0x0f, 0x51, 0x0e
+FORM diff_forms_sse, sse_addps_xmm8_xmm9, 0, M_BOTH, 0, 0, F_MXCSR_RANDOM, .byte 0x45, 0x0f, 0x58, 0xc1
+FORM diff_forms_sse, sse_paddd_xmm14_xmm15, 0, M_BOTH, 0, 0, 0, .byte 0x66, 0x45, 0x0f, 0xfe, 0xf7
+FORM diff_forms_sse, sse_movss_xmm15_m, 0, M_BOTH, (R_RSI|R_RDI), 0, 0, .byte 0xf3, 0x44, 0x0f, 0x10, 0x3e
+FORM diff_forms_sse, sse_movdqa_xmm0_xmm15, 0, M_BOTH, 0, 0, 0, .byte 0x66, 0x41, 0x0f, 0x6f, 0xc7
+FORM diff_forms_sse, sse_palignr_xmm9_xmm1, 0, M_BOTH, 0, 0, 0, .byte 0x66, 0x44, 0x0f, 0x3a, 0x0f, 0xc9, 0x05
+FORM diff_forms_sse, sse_pshufd_xmm12_xmm3, 0, M_BOTH, 0, 0, 0, .byte 0x66, 0x44, 0x0f, 0x70, 0xe3, 0x1b
+FORM diff_forms_sse, sse_cvtsd2si_rax_xmm13, 0, M_BOTH, 0, 0, F_MXCSR_RANDOM, .byte 0xf2, 0x49, 0x0f, 0x2d, 0xc5
+FORM diff_forms_sse, sse_pcmpistri_xmm10_xmm11, 0, M_BOTH, 0, 0, 0, .byte 0x66, 0x45, 0x0f, 0x3a, 0x63, 0xd3, 0x0c
+FORM diff_forms_sse, sse_pslldq_xmm11, 0, M_BOTH, 0, 0, 0, .byte 0x66, 0x41, 0x0f, 0x73, 0xfb, 0x03
+FORM diff_forms_sse, sse_psrlq_xmm13_imm, 0, M_BOTH, 0, 0, 0, .byte 0x66, 0x41, 0x0f, 0x73, 0xd5, 0x07
+FORM diff_forms_sse, sse_movmskpd_eax_xmm9, 0, M_BOTH, 0, 0, 0, .byte 0x66, 0x41, 0x0f, 0x50, 0xc1
+FORM diff_forms_sse, sse_ptest_xmm8_m, 0, M_BOTH, (R_RSI|R_RDI), 0, 0, .byte 0x66, 0x44, 0x0f, 0x38, 0x17, 0x0e
 FORM diff_forms_sse, sse_pinsrb_ebp, 0, M_BOTH, 0, 0, 0, .byte 0x66, 0x0f, 0x3a, 0x20, 0xcd, 0x05
 FORM diff_forms_sse, sse_pinsrb_rex_ebp, 0, M_BOTH, 0, 0, 0, .byte 0x66, 0x40, 0x0f, 0x3a, 0x20, 0xcd, 0x05

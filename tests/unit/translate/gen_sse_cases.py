@@ -109,6 +109,27 @@ for imm in [0, 3, 5, 13]:
                  ('PEXTRD','660f3a16c8'),('PEXTRQ','66480f3a16c8'),('EXTRACTPS','660f3a17c8'),('PEXTRW 41','660f3a15c8'),
                  ('PEXTRB m','660f3a140e'),('PINSRW m','660fc40e'),('PINSRB m','660f3a200e'),('EXTRACTPS m','660f3a170e')]:
         c('%s %d' % (n, imm), h + '%02x' % imm)
+for op in list(range(0,0x0c)) + [0x1c,0x1d,0x1e]:
+    c('0F38 %02x mm m' % op, '0f38%02x0e' % op)
+    c('0F38 %02x xmm m' % op, '660f38%02x0e' % op)
+for n, h, fp in [('CMPSD m','f20fc20e03',1),('CVTSS2SI m','f30f2d0e',1),('CVTTSD2SI m','f20f2c0e',1),
+             ('CVTSI2SS m','f30f2a0e',1),('CVTPS2PD m','0f5a0e',1),('CVTDQ2PD m','f30fe60e',1),
+             ('MOVHPD m','660f160e',0),('MOVLPD st','660f130e',0),('PEXTRW 41 m','660f3a150e03',0),
+             ('PEXTRD m','660f3a160e01',0),('PEXTRQ m','66480f3a160e01',0),('PINSRD m','660f3a220e02',0),
+             ('PINSRQ m','66480f3a220e01',0),('PALIGNR m','660f3a0f0e05',0),('PALIGNR mm m','0f3a0f0e03',0),
+             ('MPSADBW m','660f3a420e05',0),('DPPS m','660f3a400e71',1),('DPPD m','660f3a410e31',1),
+             ('ROUNDSD m','660f3a0b0e04',1),('ROUNDPS m','660f3a080e01',1),('BLENDVPS m','660f38140e',0),
+             ('PHMINPOSUW m','660f38410e',0),('PCMPGTQ m','660f38370e',0),('PACKUSDW m','660f382b0e',0),
+             ('PMULLD m','660f38400e',0),('PSHUFW m','0f700e1b',0),('SHUFPS m','0fc60e4e',0),
+             ('PSRLW xmm m','660fd10e',0),('PSRAD mm m','0fe20e',0),('PSADBW m','660ff60e',0),
+             ('UNPCKHPD m','660f150e',0),('COMISD m','660f2f0e',1),('SQRTPD m','660f510e',1),
+             ('ADDPS xmm8,xmm9','450f58c1',1),('PADDD xmm14,xmm15','66450ffef7',0),
+             ('MOVSS xmm15,m','f3440f103e',0),('MOVDQA xmm0,xmm15','66410f6fc7',0),
+             ('PALIGNR xmm9,xmm1','66440f3a0fc905',0),('PSHUFD xmm12,xmm3','66440f70e31b',0),
+             ('CVTSD2SI rax,xmm13','f2490f2dc5',1),('PCMPISTRI xmm10,xmm11','66450f3a63d30c',0),
+             ('PSLLDQ xmm11','66410f73fb03',0),('PSRLQ xmm13 imm','66410f73d507',0),
+             ('MOVMSKPD eax,xmm9','66410f50c1',0),('PTEST xmm8,m','66440f38170e',0)]:
+    c(n, h, bool(fp), n.startswith(('PCMPISTRI', 'COMISD', 'PTEST')))
 c('PINSRB ebp', '660f3a20cd05')     # r32: the low byte of EBP, not CH
 c('PINSRB rex ebp', '66400f3a20cd05')
 import re, sys

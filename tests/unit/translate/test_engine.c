@@ -209,6 +209,24 @@ START_TEST(test_smc_two_pages)
 }
 END_TEST
 
+/* RFLAGS.TF: a #DB trap (DR6.BS) after one instruction, RIP at the next one. */
+START_TEST(test_single_step)
+{
+	LOAD(EMU_CODE, 0xff, 0xc0, 0xff, 0xc0, 0xff, 0xc0);         /* inc eax x3 */
+	g_e->v.s.gpr[0] = 0;
+	g_e->v.s.rflags |= RFLAGS_TF;
+	ck_assert_int_eq(emu_run(g_e, EMU_CODE, 100), RUN_EXIT_EXCEPTION);
+	ck_assert_int_eq(g_e->exc_vector, EXC_DB);
+	ck_assert_uint_eq(g_e->v.s.rip, EMU_CODE + 2);
+	ck_assert_uint_eq(g_e->v.s.gpr[0], 1);
+	ck_assert_uint_eq(g_e->icount, 1);
+	ck_assert(g_e->v.s.dr[6] & (1u << 14));
+	ck_assert_int_eq(emu_continue(g_e, 100), RUN_EXIT_EXCEPTION);
+	ck_assert_uint_eq(g_e->v.s.rip, EMU_CODE + 4);
+	ck_assert_uint_eq(g_e->v.s.gpr[0], 2);
+}
+END_TEST
+
 /* CPL 3 and 32-bit protected mode run too. */
 START_TEST(test_modes)
 {
@@ -249,6 +267,7 @@ int main(void)
 	tcase_add_test(tc, test_smc_exact_invalidation);
 	tcase_add_test(tc, test_smc_two_pages);
 	tcase_add_test(tc, test_modes);
+	tcase_add_test(tc, test_single_step);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
