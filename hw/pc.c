@@ -386,6 +386,13 @@ static int pc_add_chipset(struct pc *pc)
 			    pc->cfg->smp ? pc->cfg->smp : 1);
 	pc->deadline_icount = ~0ull;
 	fwcfg_init(&pc->fwcfg, &m->bus, m->bus.ram_size, pc->cfg->smp ? pc->cfg->smp : 1);
+	/* PCI bus 0: the i440FX host bridge and the PIIX3 ISA bridge, as on QEMU's pc. */
+	pci_host_init(&pc->pci);
+	pci_dev_init(&pc->pci_host_bridge, 0x8086, 0x1237, 0x02, 0x060000);
+	pci_dev_init(&pc->pci_isa_bridge, 0x8086, 0x7000, 0x00, 0x060100);
+	pc->pci_isa_bridge.config[0x0e] = 0x80;         /* multi-function header */
+	pci_host_plug(&pc->pci, 0, &pc->pci_host_bridge);
+	pci_host_plug(&pc->pci, 1, &pc->pci_isa_bridge);
 	pc_devices_reset(pc);
 	if (machine_register_pio(m, 0x20, 2, &pc->pic, i8259_read, i8259_write) ||
 	    machine_register_pio(m, 0xa0, 2, &pc->pic, i8259_read, i8259_write) ||
@@ -400,6 +407,8 @@ static int pc_add_chipset(struct pc *pc)
 	    machine_register_pio(m, 0xcf9, 1, &pc->sys, sysctl_read, sysctl_write) ||
 	    machine_register_pio(m, 0x8900, 1, &pc->sys, sysctl_read, sysctl_write) ||
 	    machine_register_pio(m, 0x510, 2, &pc->fwcfg, fwcfg_read, fwcfg_write) ||
+	    machine_register_pio(m, 0xcf8, 1, &pc->pci, pci_host_addr_read, pci_host_addr_write) ||
+	    machine_register_pio(m, 0xcfc, 4, &pc->pci, pci_host_data_read, pci_host_data_write) ||
 	    machine_register_pio(m, 0x514, 8, &pc->fwcfg, fwcfg_read, fwcfg_write) ||
 	    machine_register_mmio(m, IOAPIC_BASE, 0x1000, &pc->ioapic, ioapic_mmio_read,
 				  ioapic_mmio_write))
