@@ -82,14 +82,12 @@ static int fetch_decode(struct vcpu *v, struct tb_translation *t, unsigned k, ui
 
 _Static_assert(X86_FEAT_COUNT <= 64, "tb_cache.features is one 64-bit mask");
 
-/* Does the CPU model have the feature a table row needs? (Looked up once per cache;
- * translate_flush, which a model change calls for, looks again.) */
-static bool feature_ok(struct vcpu *v, unsigned f)
+/* The model's CPUID features as a mask, bit f = X86_FEAT_f (looked up once per cache;
+ * translate_flush, which a model change calls for, looks again). */
+static uint64_t model_features(struct vcpu *v)
 {
 	struct tb_cache *tc = v->tb_cache;
 
-	if (f == X86_FEAT_BASE)
-		return true;
 	if (!tc->features_valid) {
 		tc->features = 0;
 		for (unsigned k = 1; k < X86_FEAT_COUNT; k++)
@@ -97,7 +95,7 @@ static bool feature_ok(struct vcpu *v, unsigned f)
 				tc->features |= 1ull << k;
 		tc->features_valid = true;
 	}
-	return (tc->features >> f) & 1;
+	return tc->features;
 }
 
 /*
@@ -145,8 +143,9 @@ void translator_gen(struct vcpu *v, struct ir_block *ir, struct tb_translation *
 		if (fetch_decode(v, t, k, eip, mode, &pa, &got))
 			break;
 		/* A row whose CPUID feature the model lacks is #UD (SDM vol. 2, the
-		 * instructions' exception tables: "#UD If CPUID.xxH:reg.FEATURE[bit] = 0"). */
-		if (!feature_ok(v, x86_insn_info(i)->feature)) {
+		 * instructions' exception tables: "#UD If CPUID.xxH:reg.FEATURE[bit] = 0"),
+		 * except that F3 0F BC/BD run as BSF/BSR without BMI1/LZCNT (TZCNT, LZCNT). */
+		if (x86_insn_check_features(model_features(v), i)) {
 			if (k == 0)
 				cpu_raise(v, EXC_UD, EXC_NO_ERROR);
 			break;

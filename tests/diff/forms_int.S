@@ -394,6 +394,24 @@ F aam_64,     0, M_BOTH, 0, 0, 0, .byte 0xd4, 0x0a
 F salc_64,    0, M_BOTH, 0, 0, 0, .byte 0xd6
 F pusha_64,   0, M_BOTH, 0, 0, 0, .byte 0x60
 
+/* ------------------------------------------------------------------ more operand forms */
+F add_m32_a32,  0, M_BOTH, R_RBX, 0, 0, add %ecx, (%ebx)
+F sub_m8_sib_a32, 0, M_BOTH, R_RBX, R_RSI, 0, subb $5, 3(%ebx,%esi,2)
+F xlat_a32,     0, M_BOTH, R_RBX, 0, 0, .byte 0x67, 0xd7
+F bt_i_big,     U_OF | U_SF | U_AF | U_PF, M_INTEL, 0, 0, 0, bt $77, %eax
+F push_m16,     0, M_BOTH, R_RBX, 0, 0, pushw (%rbx)
+F pop_m16,      0, M_BOTH, R_RBX, 0, 0, popw 2(%rbx)
+F cmpxchg_r8h,  0, M_BOTH, 0, 0, 0, cmpxchg %ah, %bl
+F movzx_ah32,   0, M_BOTH, 0, 0, 0, movzbl %ah, %ecx
+F neg_r8h,      0, M_BOTH, 0, 0, 0, neg %ah
+F sbb_m8i,      0, M_BOTH, R_RBX, 0, 0, sbbb $0x80, 1(%rbx)
+F imul3_i16n,   U_SF | U_ZF | U_AF | U_PF, M_INTEL, 0, 0, 0, imul $-300, %dx, %cx
+F rcr_m64cl,    U_AF | U_OF, M_INTEL, R_RBX, R_RCX, 0, rcrq %cl, (%rbx)
+F shld_m16i,    U_AF | U_OF, M_INTEL, R_RBX, 0, 0, shld $3, %dx, (%rbx)
+F btc_m_neg,    U_OF | U_SF | U_AF | U_PF, M_INTEL, R_RBX, 0, 0, btc %rdx, 0x800(%rbx)
+F xadd_r8h,     0, M_BOTH, 0, 0, 0, xadd %ah, %ch
+F setnz_r8rex,  0, M_BOTH, 0, 0, 0, setnz %sil
+
 /* ------------------------------------------------------------------ harness checks */
 /* x87 and SSE state in the record round-trips through both runners */
 F state_fxch,  0, M_BOTH, 0, 0, F_X87_FULL, fxch %st(3)

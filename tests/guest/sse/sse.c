@@ -98,6 +98,15 @@ static void test_daz_ftz(void)
 	ldmxcsr(0x1f80);
 }
 
+/* ASM_TRY's fixup covers the address of its first instruction only, so the
+ * instruction that may fault stands alone in it. */
+static void try_divss(struct v128 *a, const struct v128 *b)
+{
+	asm volatile("movaps %0, %%xmm1" : : "m"(*a));
+	asm volatile(ASM_TRY("divss %0, %%xmm1") : : "m"(*b));
+	asm volatile("movaps %%xmm1, %0" : "=m"(*a));
+}
+
 static void test_unmasked(void)
 {
 	struct v128 a = { { 0x3f800000 } }, z = { { 0 } };
@@ -107,15 +116,13 @@ static void test_unmasked(void)
 	write_cr4(read_cr4() | X86_CR4_OSXMMEXCPT);
 	ldmxcsr(0x1f80 & ~(1u << 9));                   /* ZM clear */
 	excp_clear();
-	asm volatile(ASM_TRY("movaps %0, %%xmm1\n\tdivss %1, %%xmm1\n\tmovaps %%xmm1, %0")
-		     : "+m"(a) : "m"(z));
+	try_divss(&a, &z);
 	expect_excp(XM_VECTOR, "unmasked divide by zero: #XM");
 	report(a.d[0] == 0x3f800000 && (stmxcsr() & 0x3f) == 0x04, "#XM: ZE set, destination kept");
 	write_cr4(read_cr4() & ~X86_CR4_OSXMMEXCPT);
 	ldmxcsr(0x1f80 & ~(1u << 9));
 	excp_clear();
-	asm volatile(ASM_TRY("movaps %0, %%xmm1\n\tdivss %1, %%xmm1\n\tmovaps %%xmm1, %0")
-		     : "+m"(a) : "m"(z));
+	try_divss(&a, &z);
 	expect_excp(UD_VECTOR, "unmasked exception without CR4.OSXMMEXCPT: #UD");
 	/* A precomputation exception (invalid, SNaN) masks out the post-computation ones. */
 	write_cr4(read_cr4() | X86_CR4_OSXMMEXCPT);
@@ -124,8 +131,9 @@ static void test_unmasked(void)
 
 		ldmxcsr(0x1f80 & ~(1u << 7));           /* IM clear */
 		excp_clear();
-		asm volatile(ASM_TRY("movaps %0, %%xmm1\n\tmulps %1, %%xmm1\n\tmovaps %%xmm1, %0")
-			     : "+m"(x) : "m"(y));
+		asm volatile("movaps %0, %%xmm1" : : "m"(x));
+		asm volatile(ASM_TRY("mulps %0, %%xmm1") : : "m"(y));
+		asm volatile("movaps %%xmm1, %0" : "=m"(x));
 		expect_excp(XM_VECTOR, "SNaN with IM clear: #XM");
 		expect_eq(stmxcsr() & 0x3f, 0x01, "only IE reported (lane 1 would overflow)");
 	}
