@@ -58,7 +58,7 @@ static unsigned build_e820(const struct cpu_bus *bus, uint8_t *table)
 	const struct { uint64_t addr, size; uint32_t type; } map[] = {
 		{ 0, 0x9fc00, 1 },
 		{ 0x9fc00, 0x400, 2 },                  /* extended BIOS data area */
-		{ 0xf0000, 0x10000, 2 },                /* BIOS ROM */
+		{ 0xe0000, 0x20000, 2 },                /* BIOS area: ACPI tables, ROM */
 		{ 0x100000, bus->ram_below_4g - 0x100000, 1 },
 		{ 0xfec00000, 0x1000, 2 },              /* IOAPIC */
 		{ 0xfee00000, 0x1000, 2 },              /* local APIC */

@@ -155,6 +155,9 @@ static int pc_load_kernel(struct pc *pc)
 
 	if (!cfg->kernel)
 		return pc_fail("no -kernel given: booting from firmware is not yet supported");
+	/* What firmware would leave in the BIOS area: the ACPI tables. */
+	if (acpi_build(&pc->m.bus, cfg->smp ? cfg->smp : 1))
+		return pc_fail("cannot write the ACPI tables (too little RAM?)");
 	if (!g_file_get_contents(cfg->kernel, &image, &len, &gerr)) {
 		pc_fail("-kernel: %s", gerr->message);
 		g_error_free(gerr);
@@ -363,6 +366,7 @@ static void pc_devices_reset(struct pc *pc)
 	pc->rtc.irq = pc->isa_irq[8];
 	i8042_init(&pc->kbc, pc->isa_irq[1], pc->isa_irq[12], pc_request_reset, pc);
 	sysctl_init(&pc->sys, pc_request_reset, pc_request_poweroff, pc);
+	acpi_pm_init(&pc->acpi, &pc->hw_clock, pc_request_poweroff, pc);
 	for (unsigned i = 0; i < pc->ncom; i++)
 		pc->com[i].irq = com_irqs[i] >= 0 ? pc->isa_irq[com_irqs[i]] : (struct irq_line){ 0 };
 	pc->reset_pending = false;
@@ -407,6 +411,7 @@ static int pc_add_chipset(struct pc *pc)
 	    machine_register_pio(m, 0xcf9, 1, &pc->sys, sysctl_read, sysctl_write) ||
 	    machine_register_pio(m, 0x8900, 1, &pc->sys, sysctl_read, sysctl_write) ||
 	    machine_register_pio(m, 0x510, 2, &pc->fwcfg, fwcfg_read, fwcfg_write) ||
+	    machine_register_pio(m, ACPI_PM_BASE, 12, &pc->acpi, acpi_pm_read, acpi_pm_write) ||
 	    machine_register_pio(m, 0xcf8, 1, &pc->pci, pci_host_addr_read, pci_host_addr_write) ||
 	    machine_register_pio(m, 0xcfc, 4, &pc->pci, pci_host_data_read, pci_host_data_write) ||
 	    machine_register_pio(m, 0x514, 8, &pc->fwcfg, fwcfg_read, fwcfg_write) ||

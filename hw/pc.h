@@ -4,6 +4,7 @@
 #ifndef ELZERO_HW_PC_H
 #define ELZERO_HW_PC_H
 
+#include "hw/acpi.h"
 #include "hw/chardev.h"
 #include "hw/fwcfg.h"
 #include "hw/i8042.h"
@@ -33,6 +34,7 @@ struct pc {
 	struct lapic lapic;             /* the vCPU's local APIC (lapic.cpu NULL: none) */
 	struct ioapic ioapic;
 	struct fwcfg fwcfg;
+	struct acpi_pm acpi;
 	struct pci_host pci;
 	struct pci_dev pci_host_bridge, pci_isa_bridge;        /* 00:00.0 i440FX, 00:01.0 PIIX3 */
 	struct pctestdev *testdev;      /* -device pc-testdev, or NULL */
