@@ -1,10 +1,11 @@
 /*
  * tests/diff/main.c - the differential tester's driver (README.md).
  *
- *   elzero-diff [--seed N] [--count N] [--filter SUBSTR] [--list] [--native-only]
+ *   elzero-diff [--seed N] [--count N] [--filter SUBSTR] [--group G] [--list] [--native-only]
  *               [--ir-only | --handlers-only] [--selftest] [--keep-going]
  *
- * For every form whose name contains SUBSTR: COUNT random states (from SEED and the
+ * For every form whose name contains SUBSTR (and, with --group, that comes from the
+ * section diff_forms_G of forms_G.S): COUNT random states (from SEED and the
  * form's name, so one form's cases do not depend on which others ran), run on the
  * host and on elzero, compare. elzero runs each case twice: through the translator's
  * inline IR and with every instruction sent to its exec_X handler (the reference).
@@ -22,10 +23,10 @@
 DIFF_FORM_SECTIONS(X)
 #undef X
 
-struct form_range { const struct diff_form *start, *stop; };
+struct form_range { const char *name; const struct diff_form *start, *stop; };
 
 static const struct form_range g_ranges[] = {
-#define X(sec) { __start_##sec, __stop_##sec },
+#define X(sec) { #sec, __start_##sec, __stop_##sec },
 	DIFF_FORM_SECTIONS(X)
 #undef X
 };
@@ -34,6 +35,7 @@ struct options {
 	uint64_t seed;
 	unsigned count;
 	const char *filter;
+	const char *group;              /* only the section diff_forms_<group> */
 	bool list, native_only, selftest, keep_going;
 	bool ir, handlers;              /* which elzero paths to compare */
 };
@@ -131,6 +133,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 			o->count = (unsigned)strtoul(argv[++a], NULL, 0);
 		else if (!strcmp(s, "--filter") && a + 1 < argc)
 			o->filter = argv[++a];
+		else if (!strcmp(s, "--group") && a + 1 < argc)
+			o->group = argv[++a];
 		else if (!strcmp(s, "--list"))
 			o->list = true;
 		else if (!strcmp(s, "--native-only"))
@@ -144,7 +148,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		else if (!strcmp(s, "--handlers-only"))
 			o->ir = false;
 		else {
-			fprintf(stderr, "usage: %s [--seed N] [--count N] [--filter SUBSTR] [--list] "
+			fprintf(stderr, "usage: %s [--seed N] [--count N] [--filter SUBSTR] [--group G] [--list] "
 				"[--native-only] [--ir-only|--handlers-only] [--selftest] [--keep-going]\n",
 				argv[0]);
 			return -1;
@@ -171,6 +175,8 @@ int main(int argc, char **argv)
 		return diff_selftest() ? 1 : 0;
 	for (size_t r = 0; r < sizeof(g_ranges) / sizeof(g_ranges[0]); r++)
 		for (const struct diff_form *f = g_ranges[r].start; f < g_ranges[r].stop; f++) {
+			if (o.group && strcmp(g_ranges[r].name + strlen("diff_forms_"), o.group))
+				break;
 			if (o.filter && !strstr(f->name, o.filter))
 				continue;
 			forms++;
