@@ -415,6 +415,11 @@ struct vcpu {
 	bool shutdown;                  /* triple fault: the run loop stops (RUN_EXIT_SHUTDOWN) */
 	uint64_t shadow_rip;            /* RIP of the instruction in the STI/MOV SS shadow */
 	uint64_t shadow_icount;         /* icount when the shadow began */
+	/* Single-step (RFLAGS.TF, SDM vol. 3, 18.3.1.4): the run loop arms it before an
+	 * instruction that starts with TF = 1 and raises the #DB trap (DR6.BS) once it
+	 * retired; delivering an event through the IDT disarms it (TF is cleared). */
+	bool step_armed;
+	uint64_t step_icount;           /* icount when it was armed */
 
 	uint64_t icount;                /* retired instructions */
 	uint32_t exit_request;          /* nonzero: leave the block at the next boundary */
@@ -519,6 +524,7 @@ static inline bool cpu_events_maybe(const struct vcpu *v)
 	const struct cpu_bus *bus = v->bus;
 
 	return v->nmi_pending || v->s.intr_shadow || v->s.halted || v->shutdown ||
+	       (v->s.rflags & RFLAGS_TF) || v->step_armed ||
 	       ((v->s.rflags & RFLAGS_IF) && bus && bus->intr_pending && bus->intr_pending(bus->opaque));
 }
 /* The inner stack for privilege level dpl from the TSS (SDM vol. 3, 8.2.1, 8.7), for

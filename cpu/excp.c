@@ -413,6 +413,7 @@ static void deliver_one(struct vcpu *v, const struct event *e)
 		s->nmi_blocked = true;          /* until the next IRET (SDM vol. 3, 6.7.1) */
 	s->intr_shadow = 0;
 	s->halted = false;
+	v->step_armed = false;          /* TF was cleared: no single-step trap (18.3.1.4) */
 }
 
 static void event_init(struct event *e, const struct vcpu *v, int vector, unsigned type,

@@ -44,6 +44,7 @@ static int run_unwound(struct vcpu *v, struct tb_cache *tc)
 	}
 	if (v->pending_vector < 0)
 		return -1;
+	v->step_armed = false;          /* the instruction did not retire: no step trap */
 	if (tc->stop_on_exception)
 		return RUN_EXIT_EXCEPTION;
 	cpu_deliver_pending(v);         /* handles faults while delivering itself */
@@ -78,12 +79,23 @@ static struct tb *next_block(struct vcpu *v, struct tb_cache *tc, struct tb *pre
 }
 
 /*
- * RFLAGS.TF was set when the instruction began: after it, a single-step #DB trap with
- * DR6.BS (SDM vol. 3, 18.3.1.4), RIP at the next instruction. It goes the way of any
- * exception (unwinding to vcpu_run), which delivers it or reports it.
+ * RFLAGS.TF was set when the instruction began (a TBF_TF block arms v->step_armed):
+ * once it retired, a single-step #DB trap with DR6.BS (SDM vol. 3, 18.3.1.4), RIP at
+ * the next instruction. It goes the way of any exception (unwinding to vcpu_run),
+ * which delivers it or reports it. Checked at the next boundary, so instructions that
+ * end with cpu_loop_exit trap too; an event delivered through the IDT disarms it (TF
+ * was cleared: INT n, INT1, INT3, faults); after MOV SS/POP SS it waits one more
+ * instruction (6.8.3).
  */
-static void single_step_trap(struct vcpu *v)
+static void single_step_check(struct vcpu *v)
 {
+	if (v->icount == v->step_icount)
+		return;                 /* not retired yet */
+	if (v->s.intr_shadow == 2 && v->shadow_icount == v->step_icount) {
+		v->step_icount = v->icount;
+		return;
+	}
+	v->step_armed = false;
 	v->s.dr[6] |= 1u << 14;         /* BS */
 	cpu_raise(v, EXC_DB, EXC_NO_ERROR);
 }
@@ -100,6 +112,8 @@ static enum run_exit run_blocks(struct vcpu *v, struct tb_cache *tc, uint64_t li
 		uint16_t cs = v->s.seg[SEG_CS].sel;
 		struct tb *tb;
 
+		if (v->step_armed)
+			single_step_check(v);
 		if (tc->dead) {
 			tb_free_dead(tc);
 			prev = NULL;
@@ -125,6 +139,14 @@ static enum run_exit run_blocks(struct vcpu *v, struct tb_cache *tc, uint64_t li
 		tb = next_block(v, tc, prev, slot, &flags);
 		if (tb->ninsns > limit - v->icount)
 			tb = tb_translate_oneshot(v, flags, (unsigned)(limit - v->icount));
+		if (tb->flags & TBF_TF) {
+			if (!v->step_armed) {
+				v->step_armed = true;
+				v->step_icount = v->icount;
+			}
+		} else if (v->step_armed && tb->ninsns > 1) {
+			tb = tb_translate_oneshot(v, flags, 1);   /* a deferred trap follows it */
+		}
 		if (__builtin_expect(g_log_mask & ((1u << LOG_EXEC) | (1u << LOG_CPU)), 0) &&
 		    g_trace_tb_exec)
 			g_trace_tb_exec(v, tb->pc, tb->cs_base, tb->size, tb->ninsns);
@@ -138,8 +160,6 @@ static enum run_exit run_blocks(struct vcpu *v, struct tb_cache *tc, uint64_t li
 			tb_drop(tc, tb);
 			prev = NULL;
 		}
-		if (tb->flags & TBF_TF)
-			single_step_trap(v);
 	}
 }
 

@@ -1,0 +1,150 @@
+/*
+ * tests/unit/cpu/test_debug.c - debug exceptions on real guest code (64-bit flat
+ * machine): single-step traps (RFLAGS.TF, DR6.BS; SDM vol. 3, 18.3.1.4), the MOV SS
+ * shadow deferring them (6.8.3), TF cleared on delivery through the IDT, and INT1.
+ */
+#include "tests/unit/common/emu.h"
+
+#include <check.h>
+#include <stdlib.h>
+
+#define DR6_BS (1ull << 14)
+#define IDT (EMU_DATA + 0x1000)
+#define HANDLER (EMU_CODE + 0x100)
+
+static struct emu *g_e;
+
+static void setup(void)
+{
+	g_e = emu_new(EMU_LONG64, 0);
+}
+
+static void teardown(void)
+{
+	emu_free(g_e);
+}
+
+#define LOAD(addr, ...) do { const uint8_t c_[] = { __VA_ARGS__ }; \
+	emu_load(g_e, addr, c_, sizeof(c_)); } while (0)
+
+/* An IA-32e IDT whose #DB gate (interrupt gate, DPL 0) leads to HANDLER, which
+ * loads RAX = pushed RIP, RCX = pushed RFLAGS, RDX = RFLAGS inside, then HLTs. */
+static void idt_db_handler(void)
+{
+	uint64_t lo = (HANDLER & 0xffff) | ((uint64_t)EMU_SEL_CODE64 << 16) |
+		      (0x8eull << 40) | (((HANDLER >> 16) & 0xffff) << 48);
+
+	emu_write64(g_e, IDT + 16 * EXC_DB, lo);
+	emu_write64(g_e, IDT + 16 * EXC_DB + 8, HANDLER >> 32);
+	g_e->v.s.idtr.base = IDT;
+	g_e->v.s.idtr.limit = 16 * 32 - 1;
+	LOAD(HANDLER, 0x48, 0x8b, 0x04, 0x24,           /* mov rax, [rsp] */
+	     0x48, 0x8b, 0x4c, 0x24, 0x10,              /* mov rcx, [rsp + 16] */
+	     0x9c, 0x5a, 0xf4);                         /* pushfq; pop rdx; hlt */
+	translate_set_stop_on_exception(&g_e->v, false);
+}
+
+/* POPF setting TF: the trap follows the instruction after POPF (18.3.1.4). */
+START_TEST(test_popf_sets_tf)
+{
+	LOAD(EMU_CODE, 0x9c,                            /* pushfq */
+	     0x48, 0x81, 0x0c, 0x24, 0x00, 0x01, 0x00, 0x00, /* or qword [rsp], 0x100 */
+	     0x9d, 0x90, 0x90, 0xf4);                   /* popfq; nop; nop; hlt */
+	ck_assert_int_eq(emu_run(g_e, EMU_CODE, 100), RUN_EXIT_EXCEPTION);
+	ck_assert_int_eq(g_e->exc_vector, EXC_DB);
+	ck_assert_uint_eq(g_e->v.s.rip, EMU_CODE + 11);
+	ck_assert_uint_eq(g_e->icount, 4);
+	ck_assert(g_e->v.s.dr[6] & DR6_BS);
+}
+END_TEST
+
+/* One trap per instruction while TF stays set. */
+START_TEST(test_step_each_insn)
+{
+	LOAD(EMU_CODE, 0x90, 0x48, 0xff, 0xc0, 0x90, 0xf4); /* nop; inc rax; nop; hlt */
+	g_e->v.s.rflags |= RFLAGS_TF;
+	ck_assert_int_eq(emu_run(g_e, EMU_CODE, 100), RUN_EXIT_EXCEPTION);
+	ck_assert_uint_eq(g_e->v.s.rip, EMU_CODE + 1);
+	ck_assert_int_eq(emu_continue(g_e, 100), RUN_EXIT_EXCEPTION);
+	ck_assert_int_eq(g_e->exc_vector, EXC_DB);
+	ck_assert_uint_eq(g_e->v.s.rip, EMU_CODE + 4);
+	ck_assert_uint_eq(g_e->icount, 1);
+	ck_assert_uint_eq(g_e->v.s.gpr[0], 1);
+}
+END_TEST
+
+/* MOV SS inhibits the trap until after the next instruction (6.8.3). */
+START_TEST(test_mov_ss_defers)
+{
+	LOAD(EMU_CODE, 0x8e, 0xd0, 0x90, 0x90, 0xf4);  /* mov ss, ax; nop; nop; hlt */
+	g_e->v.s.gpr[0] = EMU_SEL_DATA;
+	g_e->v.s.rflags |= RFLAGS_TF;
+	ck_assert_int_eq(emu_run(g_e, EMU_CODE, 100), RUN_EXIT_EXCEPTION);
+	ck_assert_int_eq(g_e->exc_vector, EXC_DB);
+	ck_assert_uint_eq(g_e->v.s.rip, EMU_CODE + 3);
+	ck_assert_uint_eq(g_e->icount, 2);
+}
+END_TEST
+
+/* Delivered through the IDT: the pushed RIP is the next instruction, the pushed
+ * RFLAGS has TF and not RF (a trap), the handler runs with TF clear. */
+START_TEST(test_step_delivered)
+{
+	idt_db_handler();
+	LOAD(EMU_CODE, 0x90, 0xf4);
+	g_e->v.s.rflags |= RFLAGS_TF;
+	ck_assert_int_eq(emu_run(g_e, EMU_CODE, 100), RUN_EXIT_HALT);
+	ck_assert_uint_eq(g_e->v.s.gpr[0], EMU_CODE + 1);
+	ck_assert(g_e->v.s.gpr[1] & RFLAGS_TF);
+	ck_assert(!(g_e->v.s.gpr[1] & RFLAGS_RF));
+	ck_assert(!(g_e->v.s.gpr[2] & RFLAGS_TF));
+	ck_assert(g_e->v.s.dr[6] & DR6_BS);
+}
+END_TEST
+
+/* INT1 (ICEBP): #DB with the return address after it; DR6.BS untouched. */
+START_TEST(test_int1)
+{
+	idt_db_handler();
+	LOAD(EMU_CODE, 0xf1, 0xf4);
+	ck_assert_int_eq(emu_run(g_e, EMU_CODE, 100), RUN_EXIT_HALT);
+	ck_assert_uint_eq(g_e->v.s.gpr[0], EMU_CODE + 1);
+	ck_assert(!(g_e->v.s.dr[6] & DR6_BS));
+}
+END_TEST
+
+/* A single-stepped INT1 delivers one #DB (TF cleared by the delivery): the handler
+ * then runs without a further trap. */
+START_TEST(test_int1_stepped)
+{
+	idt_db_handler();
+	LOAD(EMU_CODE, 0xf1, 0xf4);
+	g_e->v.s.rflags |= RFLAGS_TF;
+	ck_assert_int_eq(emu_run(g_e, EMU_CODE, 100), RUN_EXIT_HALT);
+	ck_assert_uint_eq(g_e->v.s.gpr[0], EMU_CODE + 1);
+	ck_assert(!(g_e->v.s.gpr[2] & RFLAGS_TF));
+	ck_assert(!(g_e->v.s.dr[6] & DR6_BS));
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("debug");
+	TCase *tc = tcase_create("core");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_popf_sets_tf);
+	tcase_add_test(tc, test_step_each_insn);
+	tcase_add_test(tc, test_mov_ss_defers);
+	tcase_add_test(tc, test_step_delivered);
+	tcase_add_test(tc, test_int1);
+	tcase_add_test(tc, test_int1_stepped);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
