@@ -13,6 +13,7 @@ struct boot_entry {
 	uint32_t eax, ebx;
 	uint32_t gdt_base;              /* a flat GDT the loader wrote: null, -, code 0x10, data 0x18 */
 	uint64_t high_water;            /* first free physical byte after everything loaded */
+	uint32_t esi;                   /* Linux: the boot_params ("zero page") address */
 };
 
 enum { LOAD_OK = 0, LOAD_NOT_THIS_FORMAT = 1, LOAD_ERROR = -1 };
@@ -31,5 +32,19 @@ int multiboot_load(struct cpu_bus *bus, const uint8_t *image, size_t len,
 /* The CPU state a multiboot kernel starts in: 32-bit flat protected mode, paging
  * off, interrupts off, EAX = 2BADB002H, EBX = info (Multiboot spec 0.6.96, 3.2). */
 void multiboot_set_cpu(struct vcpu *v, const struct boot_entry *be);
+
+/*
+ * Load a Linux bzImage as QEMU's -kernel/-initrd/-append do, for the 32-bit boot
+ * protocol entry (Documentation/x86/boot.rst): the protected-mode kernel at its
+ * code32_start (1 MiB), boot_params with the setup header, an E820 map, the command
+ * line and the initrd (initrd/initrd_len: its contents, or NULL). Returns LOAD_OK,
+ * LOAD_NOT_THIS_FORMAT (no "HdrS") or LOAD_ERROR with a message in err.
+ */
+int linux_load(struct cpu_bus *bus, const uint8_t *image, size_t len, const char *append,
+	       const uint8_t *initrd, size_t initrd_len, struct boot_entry *out, char *err,
+	       size_t errlen);
+/* The 32-bit entry state: flat protected mode (CS 0x10, data 0x18), paging and
+ * interrupts off, ESI = boot_params, EBX = EBP = EDI = 0. */
+void linux_set_cpu(struct vcpu *v, const struct boot_entry *be);
 
 #endif

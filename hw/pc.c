@@ -117,6 +117,32 @@ static int pc_select_cpu(struct pc *pc)
 	return 0;
 }
 
+/* A bzImage, with the -initrd file's contents and -append. */
+static int pc_load_linux(struct pc *pc, const uint8_t *image, size_t len)
+{
+	const struct machine_config *cfg = pc->cfg;
+	gchar *initrd = NULL;
+	gsize initrd_len = 0;
+	GError *gerr = NULL;
+	struct boot_entry be;
+	char err[256];
+	int rc;
+
+	if (cfg->initrd && !g_file_get_contents(cfg->initrd, &initrd, &initrd_len, &gerr)) {
+		pc_fail("-initrd: %s", gerr->message);
+		g_error_free(gerr);
+		return LOAD_ERROR;
+	}
+	rc = linux_load(&pc->m.bus, image, len, cfg->append, (const uint8_t *)initrd, initrd_len,
+			&be, err, sizeof(err));
+	g_free(initrd);
+	if (rc == LOAD_ERROR)
+		pc_fail("-kernel %s: %s", cfg->kernel, err);
+	else if (rc == LOAD_OK)
+		linux_set_cpu(pc->cpu, &be);
+	return rc;
+}
+
 static int pc_load_kernel(struct pc *pc)
 {
 	const struct machine_config *cfg = pc->cfg;
@@ -129,6 +155,9 @@ static int pc_load_kernel(struct pc *pc)
 
 	if (!cfg->kernel)
 		return pc_fail("no -kernel given: booting from firmware is not yet supported");
+	/* What firmware would leave in the BIOS area: the ACPI tables. */
+	if (acpi_build(&pc->m.bus, cfg->smp ? cfg->smp : 1))
+		return pc_fail("cannot write the ACPI tables (too little RAM?)");
 	if (!g_file_get_contents(cfg->kernel, &image, &len, &gerr)) {
 		pc_fail("-kernel: %s", gerr->message);
 		g_error_free(gerr);
@@ -138,11 +167,12 @@ static int pc_load_kernel(struct pc *pc)
 			    cfg->initrd, &be, err, sizeof(err));
 	if (rc == LOAD_NOT_THIS_FORMAT) {
 		/* Linux boot protocol: "HdrS" at 0x202 (Documentation/x86/boot.rst) */
-		if (len > 0x206 && !memcmp(image + 0x202, "HdrS", 4))
-			pc_fail("-kernel %s: Linux bzImage boot is not yet supported", cfg->kernel);
-		else
-			pc_fail("-kernel %s: not a multiboot kernel (no multiboot header in the first 8 KiB)",
+		rc = pc_load_linux(pc, (const uint8_t *)image, len);
+		if (rc == LOAD_NOT_THIS_FORMAT)
+			pc_fail("-kernel %s: neither a multiboot kernel nor a Linux bzImage",
 				cfg->kernel);
+		g_free(image);
+		return rc == LOAD_OK ? 0 : -1;
 	} else if (rc == LOAD_ERROR) {
 		pc_fail("-kernel %s: %s", cfg->kernel, err);
 	} else {
@@ -336,6 +366,7 @@ static void pc_devices_reset(struct pc *pc)
 	pc->rtc.irq = pc->isa_irq[8];
 	i8042_init(&pc->kbc, pc->isa_irq[1], pc->isa_irq[12], pc_request_reset, pc);
 	sysctl_init(&pc->sys, pc_request_reset, pc_request_poweroff, pc);
+	acpi_pm_init(&pc->acpi, &pc->hw_clock, pc_request_poweroff, pc);
 	for (unsigned i = 0; i < pc->ncom; i++)
 		pc->com[i].irq = com_irqs[i] >= 0 ? pc->isa_irq[com_irqs[i]] : (struct irq_line){ 0 };
 	pc->reset_pending = false;
@@ -359,6 +390,13 @@ static int pc_add_chipset(struct pc *pc)
 			    pc->cfg->smp ? pc->cfg->smp : 1);
 	pc->deadline_icount = ~0ull;
 	fwcfg_init(&pc->fwcfg, &m->bus, m->bus.ram_size, pc->cfg->smp ? pc->cfg->smp : 1);
+	/* PCI bus 0: the i440FX host bridge and the PIIX3 ISA bridge, as on QEMU's pc. */
+	pci_host_init(&pc->pci);
+	pci_dev_init(&pc->pci_host_bridge, 0x8086, 0x1237, 0x02, 0x060000);
+	pci_dev_init(&pc->pci_isa_bridge, 0x8086, 0x7000, 0x00, 0x060100);
+	pc->pci_isa_bridge.config[0x0e] = 0x80;         /* multi-function header */
+	pci_host_plug(&pc->pci, 0, &pc->pci_host_bridge);
+	pci_host_plug(&pc->pci, 1, &pc->pci_isa_bridge);
 	pc_devices_reset(pc);
 	if (machine_register_pio(m, 0x20, 2, &pc->pic, i8259_read, i8259_write) ||
 	    machine_register_pio(m, 0xa0, 2, &pc->pic, i8259_read, i8259_write) ||
@@ -373,6 +411,9 @@ static int pc_add_chipset(struct pc *pc)
 	    machine_register_pio(m, 0xcf9, 1, &pc->sys, sysctl_read, sysctl_write) ||
 	    machine_register_pio(m, 0x8900, 1, &pc->sys, sysctl_read, sysctl_write) ||
 	    machine_register_pio(m, 0x510, 2, &pc->fwcfg, fwcfg_read, fwcfg_write) ||
+	    machine_register_pio(m, ACPI_PM_BASE, 12, &pc->acpi, acpi_pm_read, acpi_pm_write) ||
+	    machine_register_pio(m, 0xcf8, 1, &pc->pci, pci_host_addr_read, pci_host_addr_write) ||
+	    machine_register_pio(m, 0xcfc, 4, &pc->pci, pci_host_data_read, pci_host_data_write) ||
 	    machine_register_pio(m, 0x514, 8, &pc->fwcfg, fwcfg_read, fwcfg_write) ||
 	    machine_register_mmio(m, IOAPIC_BASE, 0x1000, &pc->ioapic, ioapic_mmio_read,
 				  ioapic_mmio_write))

@@ -4,6 +4,7 @@
 #ifndef ELZERO_HW_PC_H
 #define ELZERO_HW_PC_H
 
+#include "hw/acpi.h"
 #include "hw/chardev.h"
 #include "hw/fwcfg.h"
 #include "hw/i8042.h"
@@ -13,6 +14,7 @@
 #include "hw/lapic.h"
 #include "hw/machine.h"
 #include "hw/mc146818.h"
+#include "hw/pci.h"
 #include "hw/pctestdev.h"
 #include "hw/sysctl.h"
 #include "hw/uart16550.h"
@@ -32,6 +34,9 @@ struct pc {
 	struct lapic lapic;             /* the vCPU's local APIC (lapic.cpu NULL: none) */
 	struct ioapic ioapic;
 	struct fwcfg fwcfg;
+	struct acpi_pm acpi;
+	struct pci_host pci;
+	struct pci_dev pci_host_bridge, pci_isa_bridge;        /* 00:00.0 i440FX, 00:01.0 PIIX3 */
 	struct pctestdev *testdev;      /* -device pc-testdev, or NULL */
 	struct irq_line isa_irq[16];    /* ISA IRQ n: to the PICs and to IOAPIC pin n (IRQ0: 2) */
 	struct sysctl sys;              /* ports 0x80, 0x92, 0xcf9, 0x8900 */

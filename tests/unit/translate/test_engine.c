@@ -227,6 +227,31 @@ START_TEST(test_single_step)
 }
 END_TEST
 
+/* A row whose CPUID feature the CPU model lacks is #UD, where it stands. */
+START_TEST(test_feature_ud)
+{
+	char err[128];
+	struct cpu_model *m = cpu_model_edit(cpu_model_find("max"), "-popcnt", err, sizeof(err));
+
+	ck_assert_ptr_nonnull(m);
+	/* inc eax; popcnt eax, ebx */
+	LOAD(EMU_CODE, 0xff, 0xc0, 0xf3, 0x0f, 0xb8, 0xc3);
+	g_e->v.s.gpr[0] = 0;
+	g_e->v.s.gpr[3] = 0xff;
+	ck_assert_int_eq(emu_run_until(g_e, EMU_CODE, EMU_CODE + 6, 100), RUN_EXIT_BREAKPOINT);
+	ck_assert_uint_eq(g_e->v.s.gpr[0], 8);
+	g_e->v.model = m;
+	translate_flush(&g_e->v);
+	g_e->v.s.gpr[0] = 0;
+	ck_assert_int_eq(emu_run_until(g_e, EMU_CODE, EMU_CODE + 6, 100), RUN_EXIT_EXCEPTION);
+	ck_assert_int_eq(g_e->exc_vector, EXC_UD);
+	ck_assert_uint_eq(g_e->v.s.rip, EMU_CODE + 2);
+	ck_assert_uint_eq(g_e->v.s.gpr[0], 1);
+	g_e->v.model = NULL;
+	cpu_model_free(m);
+}
+END_TEST
+
 /* CPL 3 and 32-bit protected mode run too. */
 START_TEST(test_modes)
 {
@@ -268,6 +293,7 @@ int main(void)
 	tcase_add_test(tc, test_smc_two_pages);
 	tcase_add_test(tc, test_modes);
 	tcase_add_test(tc, test_single_step);
+	tcase_add_test(tc, test_feature_ud);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
