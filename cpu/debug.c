@@ -65,6 +65,12 @@ void cpu_dr_exec_check(struct vcpu *v)
 	uint64_t dr7 = s->dr[7], lin = s->seg[SEG_CS].base + s->rip;
 	unsigned n, hit = 0;
 
+	if (s->rflags & RFLAGS_RF) {
+		/* 18.3.1.1: RF suppresses the instruction's breakpoints; the processor
+		 * clears it as the instruction completes (IRET/POPF load it anew). */
+		s->rflags &= ~(uint64_t)RFLAGS_RF;
+		return;
+	}
 	if (!cpu_64bit_mode(s))
 		lin &= 0xffffffffull;
 	for (n = 0; n < 4; n++)
@@ -72,14 +78,8 @@ void cpu_dr_exec_check(struct vcpu *v)
 			hit |= 1u << n;
 	if (!hit)
 		return;
-	if (s->rflags & RFLAGS_RF) {
-		/* 18.3.1.1: RF lets the instruction run once; it is cleared after it. */
-		s->rflags &= ~(uint64_t)RFLAGS_RF;
-		return;
-	}
+	/* A fault, but the only one whose pushed EFLAGS image has RF = 0 (6.12.1,
+	 * 18.3.1.1): the handler sets RF in the image to resume the instruction. */
 	s->dr[6] = (s->dr[6] & ~0xfull) | hit;
-	/* A fault: the pushed EFLAGS image has RF = 1 (6.12.1), so the handler's IRET
-	 * resumes the instruction without hitting the breakpoint again. */
-	s->rflags |= RFLAGS_RF;
 	cpu_raise(v, EXC_DB, EXC_NO_ERROR);
 }

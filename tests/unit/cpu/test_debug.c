@@ -189,8 +189,8 @@ START_TEST(test_insn_break)
 }
 END_TEST
 
-/* Delivered through the IDT, the instruction breakpoint pushes RF = 1 (a fault) and
- * the handler runs with RF clear. */
+/* Delivered through the IDT, the instruction breakpoint pushes RF = 0 (the one fault
+ * that does, 18.3.1.1) and the handler runs with RF clear. */
 START_TEST(test_insn_break_delivered)
 {
 	idt_db_handler();
@@ -199,7 +199,7 @@ START_TEST(test_insn_break_delivered)
 	g_e->v.s.gpr[1] = DR7_L0;
 	ck_assert_int_eq(emu_run(g_e, EMU_CODE, 100), RUN_EXIT_HALT);
 	ck_assert_uint_eq(g_e->v.s.gpr[0], EMU_CODE + 6);
-	ck_assert(g_e->v.s.gpr[1] & RFLAGS_RF);
+	ck_assert(!(g_e->v.s.gpr[1] & RFLAGS_RF));
 	ck_assert(!(g_e->v.s.gpr[2] & RFLAGS_RF));
 }
 END_TEST
