@@ -420,6 +420,13 @@ struct vcpu {
 	 * retired; delivering an event through the IDT disarms it (TF is cleared). */
 	bool step_armed;
 	uint64_t step_icount;           /* icount when it was armed */
+	/* DR0-DR3 breakpoints (cpu/debug.c; SDM vol. 3, 18.2-18.3), derived from DR7 by
+	 * cpu_dr7_changed: any enabled (the run loop then runs one instruction per block
+	 * and checks instruction breakpoints at each boundary), data ones enabled (data
+	 * accesses take cpu/mem.c's slow path, like watch_hook). db_trap: DR6.B0-B3 of
+	 * data breakpoints hit by the running instruction, raised as a #DB trap after it. */
+	bool dr_active, dr_data;
+	uint8_t db_trap;
 
 	uint64_t icount;                /* retired instructions */
 	uint32_t exit_request;          /* nonzero: leave the block at the next boundary */
@@ -524,7 +531,7 @@ static inline bool cpu_events_maybe(const struct vcpu *v)
 	const struct cpu_bus *bus = v->bus;
 
 	return v->nmi_pending || v->s.intr_shadow || v->s.halted || v->shutdown ||
-	       (v->s.rflags & RFLAGS_TF) || v->step_armed ||
+	       (v->s.rflags & RFLAGS_TF) || v->step_armed || v->dr_active ||
 	       ((v->s.rflags & RFLAGS_IF) && bus && bus->intr_pending && bus->intr_pending(bus->opaque));
 }
 /* The inner stack for privilege level dpl from the TSS (SDM vol. 3, 8.2.1, 8.7), for
@@ -546,6 +553,18 @@ void cpu_inject_nmi(struct vcpu *v);
 /* Start an interrupt shadow for the instruction at next_rip (STI when IF was 0, MOV SS,
  * POP SS): kind 1 = STI, 2 = MOV SS (SDM vol. 3, 6.8.3). */
 void cpu_set_intr_shadow(struct vcpu *v, unsigned kind, uint64_t next_rip);
+
+/*
+ * Debug registers (cpu/debug.c; SDM vol. 3, 18.2, 18.3.1). Whoever writes s.dr[7]
+ * calls cpu_dr7_changed (it recomputes dr_active/dr_data, flushing the TLB when data
+ * breakpoints appear). cpu_dr_data_access: a data access of len bytes at linear lin
+ * (cpu/mem.c calls it while dr_data). cpu_dr_exec_check: at an instruction boundary,
+ * the instruction breakpoints matching CS.base + RIP raise the #DB fault unless
+ * RFLAGS.RF suppresses them (RF is then cleared: the instruction runs).
+ */
+void cpu_dr7_changed(struct vcpu *v);
+void cpu_dr_data_access(struct vcpu *v, uint64_t lin, unsigned len, bool write);
+void cpu_dr_exec_check(struct vcpu *v);
 
 /* ---------------------------------------------------------------- memory */
 

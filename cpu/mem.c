@@ -247,7 +247,7 @@ static uint64_t mem_xlate(struct vcpu *v, uint64_t lin, unsigned ma, uint8_t **h
 		*host = NULL;           /* every write goes through note_ram_write */
 		return r.paddr;
 	}
-	if (v->watch_hook && !(ma & MA_EXEC))
+	if ((v->watch_hook || v->dr_data) && !(ma & MA_EXEC))
 		return r.paddr;         /* watchpoints: every data access comes back here */
 	e->vpage = tag;
 	e->ppage = r.paddr & ~0xfffull;
@@ -279,12 +279,16 @@ static uint64_t lin_ld(struct vcpu *v, uint64_t lin, unsigned size, unsigned ma,
 		check_align(v, off, size);
 		if (__builtin_expect(v->watch_hook != NULL, 0))
 			v->watch_hook(v, lin, size, false);
+		if (__builtin_expect(v->dr_data, 0))
+			cpu_dr_data_access(v, lin, size, false);
 		return h1 ? load_le(h1, size) : mmio_ld(v, p1, size);
 	}
 	p2 = mem_xlate(v, lin + first, ma, &h2);
 	check_align(v, off, size);
 	if (__builtin_expect(v->watch_hook != NULL, 0))
 		v->watch_hook(v, lin, size, false);
+	if (__builtin_expect(v->dr_data, 0))
+		cpu_dr_data_access(v, lin, size, false);
 	lo = h1 ? load_le(h1, first) : mmio_ld(v, p1, first);
 	hi = h2 ? load_le(h2, size - first) : mmio_ld(v, p2, size - first);
 	return lo | (hi << (8 * first));
@@ -311,6 +315,8 @@ static void lin_st(struct vcpu *v, uint64_t lin, unsigned size, unsigned ma, uin
 		check_align(v, off, size);
 		if (__builtin_expect(v->watch_hook != NULL, 0))
 			v->watch_hook(v, lin, size, true);
+		if (__builtin_expect(v->dr_data, 0))
+			cpu_dr_data_access(v, lin, size, true);
 		phys_part_st(v, p1, h1, size, val);
 		return;
 	}
@@ -319,6 +325,8 @@ static void lin_st(struct vcpu *v, uint64_t lin, unsigned size, unsigned ma, uin
 	check_align(v, off, size);
 	if (__builtin_expect(v->watch_hook != NULL, 0))
 		v->watch_hook(v, lin, size, true);
+	if (__builtin_expect(v->dr_data, 0))
+		cpu_dr_data_access(v, lin, size, true);
 	phys_part_st(v, p1, h1, first, val);
 	phys_part_st(v, p2, h2, size - first, val >> (8 * first));
 }

@@ -45,6 +45,7 @@ static int run_unwound(struct vcpu *v, struct tb_cache *tc)
 	if (v->pending_vector < 0)
 		return -1;
 	v->step_armed = false;          /* the instruction did not retire: no step trap */
+	v->db_trap = 0;
 	if (tc->stop_on_exception)
 		return RUN_EXIT_EXCEPTION;
 	cpu_deliver_pending(v);         /* handles faults while delivering itself */
@@ -100,6 +101,19 @@ static void single_step_check(struct vcpu *v)
 	cpu_raise(v, EXC_DB, EXC_NO_ERROR);
 }
 
+/* Data breakpoints hit by the instruction that just retired (cpu/debug.c): a #DB
+ * trap with their DR6.Bn (SDM vol. 3, 18.3.1.2), single-step's BS with them. */
+static void data_break_check(struct vcpu *v)
+{
+	v->s.dr[6] = (v->s.dr[6] & ~0xfull) | v->db_trap;
+	v->db_trap = 0;
+	if (v->step_armed && v->icount != v->step_icount) {
+		v->step_armed = false;
+		v->s.dr[6] |= 1u << 14;
+	}
+	cpu_raise(v, EXC_DB, EXC_NO_ERROR);
+}
+
 /* Run blocks until something makes vcpu_run return. */
 static enum run_exit run_blocks(struct vcpu *v, struct tb_cache *tc, uint64_t limit)
 {
@@ -112,6 +126,8 @@ static enum run_exit run_blocks(struct vcpu *v, struct tb_cache *tc, uint64_t li
 		uint16_t cs = v->s.seg[SEG_CS].sel;
 		struct tb *tb;
 
+		if (v->db_trap)
+			data_break_check(v);
 		if (v->step_armed)
 			single_step_check(v);
 		if (tc->dead) {
@@ -136,6 +152,8 @@ static enum run_exit run_blocks(struct vcpu *v, struct tb_cache *tc, uint64_t li
 			return RUN_EXIT_BREAKPOINT;
 		}
 		tc->bp_skip = false;
+		if (v->dr_active)
+			cpu_dr_exec_check(v);
 		tb = next_block(v, tc, prev, slot, &flags);
 		if (tb->ninsns > limit - v->icount)
 			tb = tb_translate_oneshot(v, flags, (unsigned)(limit - v->icount));
@@ -144,7 +162,7 @@ static enum run_exit run_blocks(struct vcpu *v, struct tb_cache *tc, uint64_t li
 				v->step_armed = true;
 				v->step_icount = v->icount;
 			}
-		} else if (v->step_armed && tb->ninsns > 1) {
+		} else if ((v->step_armed || v->dr_active) && tb->ninsns > 1) {
 			tb = tb_translate_oneshot(v, flags, 1);   /* a deferred trap follows it */
 		}
 		if (__builtin_expect(g_log_mask & ((1u << LOG_EXEC) | (1u << LOG_CPU)), 0) &&

@@ -109,8 +109,7 @@ void exec_MOV_DR(struct vcpu *v, const struct x86_insn *i)
 		s->dr[6] = dr6_fixed(val);
 	} else if (dr == 7) {
 		s->dr[7] = dr7_fixed(val);
-		if (val & 0xff)
-			cpu_log_unimp("debug breakpoints", 7, "DR7 L/G enables: not triggered");
+		cpu_dr7_changed(v);
 	} else {
 		s->dr[dr] = val;
 	}

@@ -1,7 +1,8 @@
 /*
  * tests/unit/cpu/test_debug.c - debug exceptions on real guest code (64-bit flat
  * machine): single-step traps (RFLAGS.TF, DR6.BS; SDM vol. 3, 18.3.1.4), the MOV SS
- * shadow deferring them (6.8.3), TF cleared on delivery through the IDT, and INT1.
+ * shadow deferring them (6.8.3), TF cleared on delivery through the IDT, INT1, and
+ * DR0-DR3 data and instruction breakpoints (18.2.4-18.2.5, 18.3.1.1-18.3.1.2).
  */
 #include "tests/unit/common/emu.h"
 
@@ -127,6 +128,82 @@ START_TEST(test_int1_stepped)
 }
 END_TEST
 
+/* mov dr0, rax; mov dr7, rcx; then the code under test at EMU_CODE + 6. */
+#define ARM_DR0(...) LOAD(EMU_CODE, 0x0f, 0x23, 0xc0, 0x0f, 0x23, 0xf9, __VA_ARGS__)
+#define DR7_L0 1ull
+#define DR7_RW0(x) ((uint64_t)(x) << 16)
+#define DR7_LEN0(x) ((uint64_t)(x) << 18)
+
+/* A write breakpoint: #DB trap after the store (RIP at the next instruction). */
+START_TEST(test_data_write)
+{
+	ARM_DR0(0x89, 0x03, 0x90, 0xf4);                /* mov [rbx], eax; nop; hlt */
+	g_e->v.s.gpr[0] = EMU_DATA + 8;
+	g_e->v.s.gpr[1] = DR7_L0 | DR7_RW0(1) | DR7_LEN0(3);
+	g_e->v.s.gpr[3] = EMU_DATA + 8;
+	ck_assert_int_eq(emu_run(g_e, EMU_CODE, 100), RUN_EXIT_EXCEPTION);
+	ck_assert_int_eq(g_e->exc_vector, EXC_DB);
+	ck_assert_uint_eq(g_e->v.s.rip, EMU_CODE + 8);
+	ck_assert_uint_eq(g_e->v.s.dr[6] & 0xf, 1);
+	ck_assert_uint_eq(emu_read64(g_e, EMU_DATA + 8) & 0xffffffff, EMU_DATA + 8);
+}
+END_TEST
+
+/* A write breakpoint ignores reads; a read/write one with LEN 8 takes the address
+ * aligned down and catches a 1-byte read of its last byte. */
+START_TEST(test_data_read)
+{
+	ARM_DR0(0x8b, 0x03, 0xf4);                      /* mov eax, [rbx]; hlt */
+	g_e->v.s.gpr[0] = EMU_DATA + 8;
+	g_e->v.s.gpr[1] = DR7_L0 | DR7_RW0(1) | DR7_LEN0(3);
+	g_e->v.s.gpr[3] = EMU_DATA + 8;
+	ck_assert_int_eq(emu_run(g_e, EMU_CODE, 100), RUN_EXIT_HALT);
+	ARM_DR0(0x8a, 0x03, 0xf4);                      /* mov al, [rbx]; hlt */
+	g_e->v.s.gpr[0] = EMU_DATA + 0x13;
+	g_e->v.s.gpr[1] = DR7_L0 | DR7_RW0(3) | DR7_LEN0(2);
+	g_e->v.s.gpr[3] = EMU_DATA + 0x17;
+	ck_assert_int_eq(emu_run(g_e, EMU_CODE, 100), RUN_EXIT_EXCEPTION);
+	ck_assert_int_eq(g_e->exc_vector, EXC_DB);
+	ck_assert_uint_eq(g_e->v.s.rip, EMU_CODE + 8);
+	ck_assert_uint_eq(g_e->v.s.dr[6] & 0xf, 1);
+}
+END_TEST
+
+/* An instruction breakpoint: #DB fault before the instruction (RIP at it); with
+ * RFLAGS.RF set the instruction runs once. */
+START_TEST(test_insn_break)
+{
+	ARM_DR0(0x90, 0x48, 0xff, 0xc2, 0xf4);          /* nop; inc rdx; hlt */
+	g_e->v.s.gpr[0] = EMU_CODE + 7;
+	g_e->v.s.gpr[1] = DR7_L0;
+	g_e->v.s.gpr[2] = 0;
+	ck_assert_int_eq(emu_run(g_e, EMU_CODE, 100), RUN_EXIT_EXCEPTION);
+	ck_assert_int_eq(g_e->exc_vector, EXC_DB);
+	ck_assert_uint_eq(g_e->v.s.rip, EMU_CODE + 7);
+	ck_assert_uint_eq(g_e->v.s.gpr[2], 0);
+	ck_assert_uint_eq(g_e->v.s.dr[6] & 0xf, 1);
+	g_e->v.s.rflags |= RFLAGS_RF;
+	ck_assert_int_eq(emu_continue(g_e, 100), RUN_EXIT_HALT);
+	ck_assert_uint_eq(g_e->v.s.gpr[2], 1);
+	ck_assert(!(g_e->v.s.rflags & RFLAGS_RF));
+}
+END_TEST
+
+/* Delivered through the IDT, the instruction breakpoint pushes RF = 1 (a fault) and
+ * the handler runs with RF clear. */
+START_TEST(test_insn_break_delivered)
+{
+	idt_db_handler();
+	ARM_DR0(0x90, 0xf4);
+	g_e->v.s.gpr[0] = EMU_CODE + 6;
+	g_e->v.s.gpr[1] = DR7_L0;
+	ck_assert_int_eq(emu_run(g_e, EMU_CODE, 100), RUN_EXIT_HALT);
+	ck_assert_uint_eq(g_e->v.s.gpr[0], EMU_CODE + 6);
+	ck_assert(g_e->v.s.gpr[1] & RFLAGS_RF);
+	ck_assert(!(g_e->v.s.gpr[2] & RFLAGS_RF));
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("debug");
@@ -141,6 +218,10 @@ int main(void)
 	tcase_add_test(tc, test_step_delivered);
 	tcase_add_test(tc, test_int1);
 	tcase_add_test(tc, test_int1_stepped);
+	tcase_add_test(tc, test_data_write);
+	tcase_add_test(tc, test_data_read);
+	tcase_add_test(tc, test_insn_break);
+	tcase_add_test(tc, test_insn_break_delivered);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
