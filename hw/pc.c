@@ -350,6 +350,7 @@ static void pc_devices_reset(struct pc *pc)
 {
 	i8259_init(&pc->pic);
 	ioapic_init(&pc->ioapic, pc_ioapic_deliver, pc);
+	pc->ioapic.id = pc->cfg->smp ? pc->cfg->smp : 1;       /* after the CPUs' IDs, as the MADT says */
 	i8254_init(&pc->pit, &pc->hw_clock, pc->isa_irq[0]);
 	for (unsigned c = 0; c < 2; c++) {
 		static const uint8_t icw[2][4] = { { 0x11, 0x08, 0x04, 0x01 }, { 0x11, 0x70, 0x02, 0x01 } };
