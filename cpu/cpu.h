@@ -351,7 +351,7 @@ enum intercept_kind {
  * IO: port | size << 16 | in << 24 | string << 25 | rep << 26; DESC_TABLE: 0 SGDT,
  * 1 SIDT, 2 LGDT, 3 LIDT, 4 SLDT, 5 STR, 6 LLDT, 7 LTR; EXCEPTION: vector (the whole
  * event is in v->pending_vector/error/type/next_rip during the call); INT_N: vector;
- * TASK_SWITCH: TSS selector | enum task_src << 16.
+ * TASK_SWITCH: TSS selector | enum task_src << 16; INVPCID: the type (register).
  * insn: the decoded instruction (const struct x86_insn *) or NULL for events. */
 typedef void (*intercept_fn)(struct vcpu *v, enum intercept_kind kind, uint64_t info,
 			     const void *insn);

@@ -1,6 +1,6 @@
 /*
  * translate/ops/sys_misc.c - INVLPG, WBINVD, INVD, CLFLUSH, MONITOR, MWAIT,
- * RD/WR FS/GS BASE, RDPKRU/WRPKRU. Intel SDM vol. 2 (edition in
+ * RD/WR FS/GS BASE, RDPKRU/WRPKRU, INVPCID. Intel SDM vol. 2 (edition in
  * docs/spec-versions.md), the instruction pages. There are no caches to write
  * back: the cache instructions keep only their checks and intercepts.
  */
@@ -119,5 +119,38 @@ void exec_WRPKRU(struct vcpu *v, const struct x86_insn *i)
 	if ((uint32_t)v->s.gpr[1] || (uint32_t)v->s.gpr[2])
 		cpu_raise(v, EXC_GP, 0);
 	v->s.pkru = (uint32_t)v->s.gpr[0];
+	cpu_tlb_flush(v);
+}
+
+/*
+ * INVPCID (SDM vol. 2, INVPCID): type in the register operand, a 128-bit descriptor
+ * in memory (PCID in bits 11:0, bits 63:12 reserved, linear address in 127:64).
+ * Type 0 one address, 1 one PCID, 2 all with globals, 3 all but globals. The TLB is
+ * not PCID-tagged: types 1-3 flush it all (flushing more is allowed, vol. 3, 4.10.4).
+ */
+void exec_INVPCID(struct vcpu *v, const struct x86_insn *i)
+{
+	struct cpu_state *s = &v->s;
+	unsigned size = cpu_64bit_mode(s) ? 8 : 4;
+	uint64_t type, ea = insn_ea(v, i), pcid, lin;
+
+	if (cpu_v86_mode(s))
+		cpu_raise(v, EXC_UD, EXC_NO_ERROR);
+	sys_need_cpl0(v);
+	type = gpr_read(s, i->opnd[0].reg, size, false);
+	cpu_intercept(v, ICPT_INVPCID, type, i);
+	cpu_probe(v, i->seg, ea, 16, ACC_READ);
+	pcid = cpu_ld(v, i->seg, ea, 8);
+	lin = cpu_ld(v, i->seg, ea + 8, 8);
+	if (type > 3 || (pcid >> 12))
+		cpu_raise(v, EXC_GP, 0);
+	if (type <= 1 && !(s->cr4 & CR4_PCIDE) && (pcid & 0xfff))
+		cpu_raise(v, EXC_GP, 0);
+	if (type == 0) {
+		if (cpu_64bit_mode(s) && !cpu_canonical_addr(v, lin))
+			cpu_raise(v, EXC_GP, 0);
+		cpu_tlb_flush_page(v, cpu_64bit_mode(s) ? lin : (uint32_t)lin);
+		return;
+	}
 	cpu_tlb_flush(v);
 }

@@ -69,6 +69,12 @@ void exec_RDTSCP(struct vcpu *v, const struct x86_insn *i)
 	v->s.gpr[1] = (uint32_t)v->s.msr.tsc_aux;
 }
 
+/* RDPID (SDM vol. 2, RDPID): IA32_TSC_AUX into the register (no CR4.TSD check). */
+void exec_RDPID(struct vcpu *v, const struct x86_insn *i)
+{
+	opnd_write(v, i, 0, (uint32_t)v->s.msr.tsc_aux);
+}
+
 /* No performance counters are modelled: every counter index is invalid (#GP). */
 void exec_RDPMC(struct vcpu *v, const struct x86_insn *i)
 {
