@@ -565,6 +565,8 @@ void cpu_set_intr_shadow(struct vcpu *v, unsigned kind, uint64_t next_rip);
 void cpu_dr7_changed(struct vcpu *v);
 void cpu_dr_data_access(struct vcpu *v, uint64_t lin, unsigned len, bool write);
 void cpu_dr_exec_check(struct vcpu *v);
+/* An I/O instruction's port access (translate/ops/sys_io.c calls it while dr_active). */
+void cpu_dr_io_access(struct vcpu *v, uint16_t port, unsigned size);
 
 /* ---------------------------------------------------------------- memory */
 

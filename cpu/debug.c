@@ -2,7 +2,7 @@
  * cpu/debug.c - DR0-DR3 breakpoints (SDM vol. 3, 18.2 debug registers, 18.3.1 debug
  * exception conditions). DR7 holds per breakpoint n the enables L<n>/G<n> (bits 2n,
  * 2n+1), R/W<n> (bits 16+4n: 00 execute, 01 write, 10 I/O, 11 read or write) and
- * LEN<n> (bits 18+4n: 00 1 byte, 01 2, 11 4, 10 8). Data breakpoints are traps taken
+ * LEN<n> (bits 18+4n: 00 1 byte, 01 2, 11 4, 10 8). Data and I/O breakpoints are traps taken
  * after the instruction (the run loop raises them from v->db_trap); instruction
  * breakpoints are faults taken before it, suppressed by RFLAGS.RF.
  */
@@ -32,8 +32,6 @@ void cpu_dr7_changed(struct vcpu *v)
 		active = true;
 		if (dr7_rw(dr7, n) & 1)
 			data = true;
-		else if (dr7_rw(dr7, n) == 2 && (v->s.cr4 & CR4_DE))
-			cpu_log_unimp("I/O breakpoints", 2, "DR7 R/W = 10 with CR4.DE: not triggered");
 	}
 	v->dr_active = active;
 	if (data && !v->dr_data)
@@ -82,4 +80,24 @@ void cpu_dr_exec_check(struct vcpu *v)
 	 * 18.3.1.1): the handler sets RF in the image to resume the instruction. */
 	s->dr[6] = (s->dr[6] & ~0xfull) | hit;
 	cpu_raise(v, EXC_DB, EXC_NO_ERROR);
+}
+
+/* I/O breakpoints (R/W = 10, only with CR4.DE; 18.2.4): an IN/OUT/INS/OUTS of size
+ * bytes at port overlapping DRn[15:0] aligned to its length. A REP string form
+ * reports them after its current batch of iterations, not each one. */
+void cpu_dr_io_access(struct vcpu *v, uint16_t port, unsigned size)
+{
+	uint64_t dr7 = v->s.dr[7];
+	unsigned n;
+
+	if (!(v->s.cr4 & CR4_DE))
+		return;
+	for (n = 0; n < 4; n++) {
+		unsigned blen = dr7_len(dr7, n);
+		uint64_t a = (v->s.dr[n] & 0xffff) & ~(uint64_t)(blen - 1);
+
+		if (dr7_enabled(dr7, n) && dr7_rw(dr7, n) == 2 && port < a + blen &&
+		    a < (uint64_t)port + size)
+			v->db_trap |= (uint8_t)(1u << n);
+	}
 }

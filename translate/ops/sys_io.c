@@ -32,6 +32,8 @@ void exec_IN(struct vcpu *v, const struct x86_insn *i)
 	unsigned size = i->opnd[0].size;
 
 	cpu_pio_check(v, port, size);
+	if (v->dr_active)
+		cpu_dr_io_access(v, port, size);
 	cpu_intercept(v, ICPT_IO, io_info(port, size, true, false, false), i);
 	opnd_write(v, i, 0, cpu_pio_in(v, port, size));
 }
@@ -42,6 +44,8 @@ void exec_OUT(struct vcpu *v, const struct x86_insn *i)
 	unsigned size = i->opnd[1].size;
 
 	cpu_pio_check(v, port, size);
+	if (v->dr_active)
+		cpu_dr_io_access(v, port, size);
 	cpu_intercept(v, ICPT_IO, io_info(port, size, false, false, false), i);
 	cpu_pio_out(v, port, size, (uint32_t)opnd_read(v, i, 1));
 }
@@ -63,6 +67,8 @@ static void str_io(struct vcpu *v, const struct x86_insn *i, bool in)
 	bool rep = i->rep != REP_NONE;
 
 	cpu_pio_check(v, port, size);
+	if (v->dr_active)
+		cpu_dr_io_access(v, port, size);
 	cpu_intercept(v, ICPT_IO, io_info(port, size, in, true, rep), i);
 	for (unsigned n = 0; n < IO_BATCH; n++) {
 		uint64_t ptr = s->gpr[reg] & am;

@@ -204,6 +204,20 @@ START_TEST(test_insn_break_delivered)
 }
 END_TEST
 
+/* An I/O breakpoint (CR4.DE, R/W = 10): #DB trap after OUT to the port. */
+START_TEST(test_io_break)
+{
+	ARM_DR0(0xe6, 0x81, 0xe6, 0x80, 0x90, 0xf4);    /* out 0x81, al; out 0x80, al */
+	g_e->v.s.cr4 |= CR4_DE;
+	g_e->v.s.gpr[0] = 0x80;
+	g_e->v.s.gpr[1] = DR7_L0 | DR7_RW0(2);
+	ck_assert_int_eq(emu_run(g_e, EMU_CODE, 100), RUN_EXIT_EXCEPTION);
+	ck_assert_int_eq(g_e->exc_vector, EXC_DB);
+	ck_assert_uint_eq(g_e->v.s.rip, EMU_CODE + 10);
+	ck_assert_uint_eq(g_e->v.s.dr[6] & 0xf, 1);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("debug");
@@ -222,6 +236,7 @@ int main(void)
 	tcase_add_test(tc, test_data_read);
 	tcase_add_test(tc, test_insn_break);
 	tcase_add_test(tc, test_insn_break_delivered);
+	tcase_add_test(tc, test_io_break);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
