@@ -2,6 +2,7 @@
  * tests/unit/cli/test_help.c - the help texts scripts read: -help's first line, the
  * -device list (only types -device accepts), -device DRIVER,help, -cpu help, -d help.
  */
+#include "tests/unit/common/check_run.h"
 #include "cli/cli.h"
 
 #include <check.h>
@@ -113,8 +114,6 @@ int main(void)
 {
 	Suite *s = suite_create("cli_help");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, test_help_first_line);
 	tcase_add_test(tc, test_version);
@@ -122,9 +121,5 @@ int main(void)
 	tcase_add_test(tc, test_device_props);
 	tcase_add_test(tc, test_cpu_and_log_help);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

@@ -2,6 +2,7 @@
  * tests/unit/cli/test_options.c - the elzero command line: QEMU spellings parse into
  * the expected struct machine_config, and every malformed form gives its one message.
  */
+#include "tests/unit/common/check_run.h"
 #include "cli/cli.h"
 
 #include <check.h>
@@ -482,8 +483,6 @@ int main(void)
 {
 	Suite *s = suite_create("cli_options");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_loop_test(tc, test_malformed, 0, sizeof(bad) / sizeof(bad[0]));
 	tcase_add_test(tc, test_defaults);
@@ -501,9 +500,5 @@ int main(void)
 	tcase_add_test(tc, test_log);
 	tcase_add_test(tc, test_cpu);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

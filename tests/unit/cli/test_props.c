@@ -1,6 +1,7 @@
 /*
  * tests/unit/cli/test_props.c - QEMU's "key=value,..." syntax and the property rules.
  */
+#include "tests/unit/common/check_run.h"
 #include "cli/cli.h"
 
 #include <check.h>
@@ -112,17 +113,11 @@ int main(void)
 {
 	Suite *s = suite_create("cli_props");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, test_props_basic);
 	tcase_add_test(tc, test_props_escapes_and_bare);
 	tcase_add_loop_test(tc, test_props_bad, 0, sizeof(bad_props) / sizeof(bad_props[0]));
 	tcase_add_test(tc, test_props_check);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

@@ -4,6 +4,7 @@
  * shadow deferring them (6.8.3), TF cleared on delivery through the IDT, INT1, and
  * DR0-DR3 data and instruction breakpoints (18.2.4-18.2.5, 18.3.1.1-18.3.1.2).
  */
+#include "tests/unit/common/check_run.h"
 #include "tests/unit/common/emu.h"
 
 #include <check.h>
@@ -222,8 +223,6 @@ int main(void)
 {
 	Suite *s = suite_create("debug");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_popf_sets_tf);
@@ -238,9 +237,5 @@ int main(void)
 	tcase_add_test(tc, test_insn_break_delivered);
 	tcase_add_test(tc, test_io_break);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

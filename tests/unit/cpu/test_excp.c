@@ -3,6 +3,7 @@
  * IVT, 32-bit IDT (same and outer privilege), IA-32e IDT with IST, #DF and triple
  * fault (SDM vol. 3, 6.15 table 6-5), and cpu_check_events (NMI, INTR, STI shadow).
  */
+#include "tests/unit/common/check_run.h"
 #include "../common/cpufix.h"
 
 #include <check.h>
@@ -388,8 +389,6 @@ int main(void)
 {
 	Suite *s = suite_create("cpu_excp");
 	TCase *tc = tcase_create("delivery");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, cpufix_setup, cpufix_teardown);
 	tcase_add_test(tc, test_real_mode_ivt);
@@ -403,9 +402,5 @@ int main(void)
 	tcase_add_test(tc, test_check_events);
 	tcase_add_test(tc, test_task_gate_with_error_code);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

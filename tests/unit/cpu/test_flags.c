@@ -2,6 +2,7 @@
  * tests/unit/cpu/test_flags.c - lazy flags (cpu/flags.c): hand-computed cases per
  * cc_op, condition codes, and a cross-check of the defined flags against the host.
  */
+#include "tests/unit/common/check_run.h"
 #include "cpu/cpu.h"
 
 #include <check.h>
@@ -203,8 +204,6 @@ int main(void)
 {
 	Suite *s = suite_create("cpu_flags");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_loop_test(tc, test_cases, 0, sizeof(g_cases) / sizeof(g_cases[0]));
 	tcase_add_test(tc, test_rflags_roundtrip);
@@ -214,9 +213,5 @@ int main(void)
 	tcase_add_test(tc, test_host_add_sub);
 #endif
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

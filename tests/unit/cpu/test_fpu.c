@@ -3,6 +3,7 @@
  * host unit runs the instruction, state and flags out, compared with the same
  * computation done natively on the host.
  */
+#include "tests/unit/common/check_run.h"
 #include "cpu/cpu.h"
 
 #include <check.h>
@@ -376,8 +377,6 @@ int main(void)
 {
 	Suite *s = suite_create("cpu_fpu");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, test_binop_matches_native);
 	tcase_add_test(tc, test_stack_overflow_underflow);
@@ -388,9 +387,5 @@ int main(void)
 	tcase_add_test(tc, test_all_forms_run);
 	tcase_add_test(tc, test_nm_mf);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

@@ -3,6 +3,7 @@
  * type above 3, reserved descriptor bits, a non-canonical type-0 address, a nonzero
  * PCID with CR4.PCIDE = 0, CPL > 0) and RDPID (vol. 2, RDPID: IA32_TSC_AUX).
  */
+#include "tests/unit/common/check_run.h"
 #include "tests/unit/common/emu.h"
 
 #include <check.h>
@@ -72,15 +73,9 @@ int main(void)
 {
 	Suite *s = suite_create("invpcid");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, test_invpcid_checks);
 	tcase_add_test(tc, test_rdpid);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

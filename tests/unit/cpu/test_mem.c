@@ -2,6 +2,7 @@
  * tests/unit/cpu/test_mem.c - segmentation checks and linear/physical access in
  * cpu/mem.c (SDM vol. 3, 3.4.5.1, 5.3-5.4; vol. 1, 3.3.7.1), and #AC (6.15).
  */
+#include "tests/unit/common/check_run.h"
 #include "../common/cpufix.h"
 
 #include <check.h>
@@ -127,8 +128,6 @@ int main(void)
 {
 	Suite *s = suite_create("cpu_mem");
 	TCase *tc = tcase_create("seg");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, cpufix_setup, cpufix_teardown);
 	tcase_add_test(tc, test_real_mode);
@@ -138,9 +137,5 @@ int main(void)
 	tcase_add_test(tc, test_alignment_check);
 	tcase_add_test(tc, test_buf_and_probe);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

@@ -2,6 +2,7 @@
  * tests/unit/cpu/test_model.c - CPU models and CPUID (cpu/model.c, cpu/cpuid.c):
  * rows load, leaves are consistent, -cpu edits work and fail with clear messages.
  */
+#include "tests/unit/common/check_run.h"
 #include "../common/cpufix.h"
 
 #include <check.h>
@@ -178,8 +179,6 @@ int main(void)
 {
 	Suite *s = suite_create("cpu_model");
 	TCase *tc = tcase_create("models");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, cpufix_setup, cpufix_teardown);
 	tcase_add_test(tc, test_rows_load);
@@ -189,9 +188,5 @@ int main(void)
 	tcase_add_test(tc, test_edits);
 	tcase_add_test(tc, test_vcpu_init_from_model);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

@@ -3,6 +3,7 @@
  * EFER rules (SDM vol. 3, 2.2.1, 10.8.5), canonical bases, PAT/MTRR types, locks,
  * vendor differences and hooks.
  */
+#include "tests/unit/common/check_run.h"
 #include "../common/cpufix.h"
 
 #include <check.h>
@@ -123,8 +124,6 @@ int main(void)
 {
 	Suite *s = suite_create("cpu_msr");
 	TCase *tc = tcase_create("msr");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, cpufix_teardown);
 	tcase_add_test(tc, test_efer);
@@ -133,9 +132,5 @@ int main(void)
 	tcase_add_test(tc, test_unknown_and_vendor);
 	tcase_add_test(tc, test_hooks);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

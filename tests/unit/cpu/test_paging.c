@@ -3,6 +3,7 @@
  * built in RAM: translations, accessed/dirty flags, #PF error codes and CR2, for 32-bit,
  * PAE, 4-level and 5-level paging (SDM vol. 3, ch. 4).
  */
+#include "tests/unit/common/check_run.h"
 #include "../common/cpufix.h"
 
 #include <check.h>
@@ -333,8 +334,6 @@ int main(void)
 {
 	Suite *s = suite_create("cpu_paging");
 	TCase *tc = tcase_create("walks");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, cpufix_setup, cpufix_teardown);
 	tcase_add_test(tc, test_32bit_4k_and_ad);
@@ -351,9 +350,5 @@ int main(void)
 	tcase_add_test(tc, test_mmio);
 	tcase_add_test(tc, test_translate_and_debug);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

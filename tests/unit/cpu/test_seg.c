@@ -2,6 +2,7 @@
  * tests/unit/cpu/test_seg.c - descriptor reads and segment-register loads
  * (cpu/seg.c): the checks of MOV/POP/LxS (SDM vol. 2, MOV; vol. 3, 5.4-5.6).
  */
+#include "tests/unit/common/check_run.h"
 #include "../common/cpufix.h"
 
 #include <check.h>
@@ -130,17 +131,11 @@ int main(void)
 {
 	Suite *s = suite_create("cpu_seg");
 	TCase *tc = tcase_create("loads");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, cpufix_teardown);
 	tcase_add_test(tc, test_data_loads);
 	tcase_add_test(tc, test_ss_loads);
 	tcase_add_test(tc, test_real_mode_loads);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

@@ -4,6 +4,7 @@
  * (masked and unmasked), the host MXCSR and x87 state survive, and the C-form rows
  * match the real instructions, run natively from bytes assembled here.
  */
+#include "tests/unit/common/check_run.h"
 #include "cpu/simd.h"
 
 #include <check.h>
@@ -338,8 +339,6 @@ int main(void)
 {
 	Suite *s = suite_create("cpu_simd");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, test_rounding_modes);
 	tcase_add_test(tc, test_daz_ftz);
@@ -352,9 +351,5 @@ int main(void)
 	tcase_add_test(tc, test_every_row_runs);
 	tcase_add_loop_test(tc, test_perm_vs_native, 0, sizeof(g_perm) / sizeof(g_perm[0]));
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

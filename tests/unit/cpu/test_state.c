@@ -1,6 +1,7 @@
 /*
  * tests/unit/cpu/test_state.c - reset state and the log item parser.
  */
+#include "tests/unit/common/check_run.h"
 #include "cpu/cpu.h"
 
 #include <check.h>
@@ -36,15 +37,9 @@ int main(void)
 {
 	Suite *s = suite_create("cpu_state");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, test_log_items);
 	tcase_add_test(tc, test_ram_ptr);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

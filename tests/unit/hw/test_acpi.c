@@ -2,6 +2,7 @@
  * tests/unit/hw/test_acpi.c - the ACPI tables in guest RAM (signatures, lengths,
  * checksums, pointers, MADT entries) and the PM registers through the port bus.
  */
+#include "tests/unit/common/check_run.h"
 #include "hw/acpi.h"
 #include "hw/machine.h"
 
@@ -97,16 +98,10 @@ int main(void)
 {
 	Suite *s = suite_create("acpi");
 	TCase *tc = tcase_create("tables");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, tables);
 	tcase_add_test(tc, pm_registers);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

@@ -2,6 +2,7 @@
  * tests/unit/hw/test_devtypes.c - the device type table and the value syntax
  * (numbers, sizes, booleans) shared by the command line and devices.
  */
+#include "tests/unit/common/check_run.h"
 #include "hw/hw.h"
 
 #include <check.h>
@@ -135,8 +136,6 @@ int main(void)
 {
 	Suite *s = suite_create("hw_devtypes");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, test_parse_uint);
 	tcase_add_test(tc, test_parse_size);
@@ -144,9 +143,5 @@ int main(void)
 	tcase_add_test(tc, test_table_consistent);
 	tcase_add_test(tc, test_prop_check);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

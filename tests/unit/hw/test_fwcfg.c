@@ -2,6 +2,7 @@
  * tests/unit/hw/test_fwcfg.c - fw_cfg through the port bus and guest RAM, without a
  * CPU: signature, ID, RAM size, CPU count, the file directory, DMA reads.
  */
+#include "tests/unit/common/check_run.h"
 #include "hw/fwcfg.h"
 #include "hw/machine.h"
 
@@ -116,17 +117,11 @@ int main(void)
 {
 	Suite *s = suite_create("fwcfg");
 	TCase *tc = tcase_create("pio");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, port_interface);
 	tcase_add_test(tc, file_directory);
 	tcase_add_test(tc, dma_read);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

@@ -3,6 +3,7 @@
  * 0x92, 0xcf9, 0x8900) through the port-I/O bus, without a CPU: self-test,
  * command byte, keyboard commands and IRQ1, the reset pulse, power-off.
  */
+#include "tests/unit/common/check_run.h"
 #include "hw/i8042.h"
 #include "hw/i8259.h"
 #include "hw/machine.h"
@@ -131,8 +132,6 @@ int main(void)
 {
 	Suite *s = suite_create("i8042");
 	TCase *tc = tcase_create("pio");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, self_test_and_command_byte);
@@ -140,9 +139,5 @@ int main(void)
 	tcase_add_test(tc, reset_paths);
 	tcase_add_test(tc, bochs_shutdown_port);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

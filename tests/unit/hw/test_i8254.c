@@ -3,6 +3,7 @@
  * clock, with channel 0 wired to a real 8259 pair: modes, latch and read-back
  * commands, IRQ0 edges, deadlines, channel 2 and port 0x61.
  */
+#include "tests/unit/common/check_run.h"
 #include "hw/i8254.h"
 #include "hw/i8259.h"
 #include "hw/machine.h"
@@ -172,8 +173,6 @@ int main(void)
 {
 	Suite *s = suite_create("i8254");
 	TCase *tc = tcase_create("pio");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, mode2_periodic_irq0);
@@ -182,9 +181,5 @@ int main(void)
 	tcase_add_test(tc, readback_status_and_count);
 	tcase_add_test(tc, channel2_gate_and_port61);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

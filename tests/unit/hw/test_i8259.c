@@ -2,6 +2,7 @@
  * tests/unit/hw/test_i8259.c - the cascaded 8259A PICs and the ELCR through the
  * machine's port-I/O bus and the CPU's INTR/INTA callbacks, without a CPU.
  */
+#include "tests/unit/common/check_run.h"
 #include "hw/i8259.h"
 #include "hw/machine.h"
 
@@ -198,8 +199,6 @@ int main(void)
 {
 	Suite *s = suite_create("i8259");
 	TCase *tc = tcase_create("pio");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, edge_request_ack_eoi);
@@ -211,9 +210,5 @@ int main(void)
 	tcase_add_test(tc, poll_and_special_mask);
 	tcase_add_test(tc, special_fully_nested);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

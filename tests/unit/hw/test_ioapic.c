@@ -3,6 +3,7 @@
  * machine bus, without a CPU: registers, edge and level inputs, masking, remote
  * IRR and EOI, polarity.
  */
+#include "tests/unit/common/check_run.h"
 #include "hw/ioapic.h"
 #include "hw/machine.h"
 
@@ -109,17 +110,11 @@ int main(void)
 {
 	Suite *s = suite_create("ioapic");
 	TCase *tc = tcase_create("mmio");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, registers);
 	tcase_add_test(tc, edge_and_mask);
 	tcase_add_test(tc, level_remote_irr_eoi);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

@@ -3,6 +3,7 @@
  * a bare vCPU (no translator) and a test clock: priorities, TPR/PPR, EOI, the timer
  * in its three modes, self-IPIs, x2APIC mode and the global disable.
  */
+#include "tests/unit/common/check_run.h"
 #include "hw/lapic.h"
 #include "tests/unit/common/cpufix.h"
 
@@ -191,8 +192,6 @@ int main(void)
 {
 	Suite *s = suite_create("lapic");
 	TCase *tc = tcase_create("regs");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, reset_state);
@@ -202,9 +201,5 @@ int main(void)
 	tcase_add_test(tc, x2apic_mode);
 	tcase_add_test(tc, global_disable_resets);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

@@ -3,6 +3,7 @@
  * bzImage (header, protected-mode kernel, boot_params, E820, command line,
  * initrd), and on the payload's real Debian kernel when out/payload has one.
  */
+#include "tests/unit/common/check_run.h"
 #include "hw/loader.h"
 #include "hw/machine.h"
 
@@ -129,17 +130,11 @@ int main(void)
 {
 	Suite *s = suite_create("linuxboot");
 	TCase *tc = tcase_create("load");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, synthetic_bzimage);
 	tcase_add_test(tc, refused_images);
 	tcase_add_test(tc, payload_kernel);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

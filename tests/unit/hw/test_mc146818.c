@@ -4,6 +4,7 @@
  * BCD/binary and 12/24-hour, setting the time, periodic/update/alarm interrupts,
  * register C, NMI mask bit and the memory-size bytes.
  */
+#include "tests/unit/common/check_run.h"
 #include "hw/i8259.h"
 #include "hw/machine.h"
 #include "hw/mc146818.h"
@@ -165,8 +166,6 @@ int main(void)
 {
 	Suite *s = suite_create("mc146818");
 	TCase *tc = tcase_create("pio");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, time_from_machine_clock);
@@ -175,9 +174,5 @@ int main(void)
 	tcase_add_test(tc, update_and_alarm);
 	tcase_add_test(tc, cmos_ram_and_memory_bytes);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

@@ -1,6 +1,7 @@
 /*
  * tests/unit/hw/test_multiboot.c - the multiboot v1 loader, on a RAM bus without a CPU.
  */
+#include "tests/unit/common/check_run.h"
 #include "hw/loader.h"
 #include "hw/machine.h"
 
@@ -203,8 +204,6 @@ int main(void)
 {
 	Suite *s = suite_create("multiboot");
 	TCase *tc = tcase_create("load");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, elf32_loads_segments_bss_and_info);
@@ -212,9 +211,5 @@ int main(void)
 	tcase_add_test(tc, aout_kludge);
 	tcase_add_test(tc, malformed_images_are_refused);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

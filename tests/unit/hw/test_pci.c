@@ -2,6 +2,7 @@
  * tests/unit/hw/test_pci.c - configuration mechanism #1 through the port bus,
  * without a CPU: CONFIG_ADDRESS, master abort, identity, writable bits, BAR sizing.
  */
+#include "tests/unit/common/check_run.h"
 #include "hw/machine.h"
 #include "hw/pci.h"
 
@@ -81,16 +82,10 @@ int main(void)
 {
 	Suite *s = suite_create("pci");
 	TCase *tc = tcase_create("conf1");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, enumerate);
 	tcase_add_test(tc, bar_sizing);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

@@ -3,6 +3,7 @@
  * buses, without a CPU: scratch ports, the IRQ line ports into a real 8259 pair,
  * the test memory.
  */
+#include "tests/unit/common/check_run.h"
 #include "hw/i8259.h"
 #include "hw/machine.h"
 #include "hw/pctestdev.h"
@@ -86,17 +87,11 @@ int main(void)
 {
 	Suite *s = suite_create("pctestdev");
 	TCase *tc = tcase_create("bus");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, scratch_ports);
 	tcase_add_test(tc, irq_lines);
 	tcase_add_test(tc, test_memory);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

@@ -2,6 +2,7 @@
  * tests/unit/hw/test_uart.c - the 16550A UART and isa-debug-exit, through the
  * machine's port-I/O bus, without a CPU.
  */
+#include "tests/unit/common/check_run.h"
 #include "hw/pc.h"
 
 #include <check.h>
@@ -125,8 +126,6 @@ int main(void)
 {
 	Suite *s = suite_create("uart");
 	TCase *tc = tcase_create("pio");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, transmit_reaches_backend);
@@ -134,9 +133,5 @@ int main(void)
 	tcase_add_test(tc, debug_exit_status);
 	tcase_add_test(tc, unclaimed_ports_float_high);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

@@ -3,6 +3,7 @@
  * 15-byte limit, LOCK, 64-bit-invalid opcodes, addressing forms, operand sizes.
  * The Capstone cross-check is test_decode_capstone.c.
  */
+#include "tests/unit/common/check_run.h"
 #include "translate/opcodes.h"
 
 #include <check.h>
@@ -367,8 +368,6 @@ int main(void)
 {
 	Suite *s = suite_create("decode");
 	TCase *tc = tcase_create("focused");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, test_basic_alu);
 	tcase_add_test(tc, test_prefix_rules);
@@ -381,9 +380,5 @@ int main(void)
 	tcase_add_test(tc, test_system_rows);
 	tcase_add_test(tc, test_truncation);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

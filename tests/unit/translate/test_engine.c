@@ -3,6 +3,7 @@
  * block cache, self-modifying code, exceptions at the exact instruction, fetch and
  * decode faults inside a block, and the retired-instruction count.
  */
+#include "tests/unit/common/check_run.h"
 #include "tests/unit/common/emu.h"
 
 #include <check.h>
@@ -278,8 +279,6 @@ int main(void)
 {
 	Suite *s = suite_create("engine");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_loop_and_cache);
@@ -295,9 +294,5 @@ int main(void)
 	tcase_add_test(tc, test_single_step);
 	tcase_add_test(tc, test_feature_ud);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

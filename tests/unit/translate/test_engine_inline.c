@@ -5,6 +5,7 @@
  * handler, and must end in the same state: GPRs, RIP, RFLAGS, memory, the
  * exception (if any) and the retired-instruction count.
  */
+#include "tests/unit/common/check_run.h"
 #include "tests/unit/common/emu.h"
 
 #include <check.h>
@@ -273,16 +274,10 @@ int main(void)
 {
 	Suite *s = suite_create("engine_inline");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_inline_matches_handlers);
 	tcase_add_test(tc, test_smc_same_block_handlers);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

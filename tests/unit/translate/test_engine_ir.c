@@ -2,6 +2,7 @@
  * tests/unit/translate/test_engine_ir.c - the IR, its optimizer and the interpreter,
  * with hand-built IR (no decoder involved).
  */
+#include "tests/unit/common/check_run.h"
 #include "translate/engine.h"
 
 #include <check.h>
@@ -307,8 +308,6 @@ int main(void)
 {
 	Suite *s = suite_create("engine_ir");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_arith);
@@ -319,9 +318,5 @@ int main(void)
 	tcase_add_test(tc, test_opt_dead_flags);
 	tcase_add_test(tc, test_opt_random);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

@@ -3,6 +3,7 @@
  * must use immediates as the decoder extended them. "mov $-1, %rax" (REX.W C7 /0,
  * imm32 sign-extended) once produced 0xffffffff inline while the handler gave -1.
  */
+#include "tests/unit/common/check_run.h"
 #include "tests/unit/common/emu.h"
 
 #include <check.h>
@@ -41,14 +42,8 @@ int main(void)
 {
 	Suite *s = suite_create("inline_imm");
 	TCase *tc = tcase_create("regression");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, sign_extended_imm32_reaches_64_bits);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

@@ -6,6 +6,7 @@
  * out by hand from the SDM's Operation sections. Every case runs through the handlers
  * (translate_set_inline(false)) and through the translator.
  */
+#include "tests/unit/common/check_run.h"
 #include "tests/unit/common/emu.h"
 
 #include <check.h>
@@ -275,8 +276,6 @@ int main(void)
 {
 	Suite *s = suite_create("int_legacy");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, NULL, teardown);
 	/* loop index 0: handlers, 1: translator */
@@ -294,9 +293,5 @@ int main(void)
 	tcase_add_loop_test(tc, test_bts_negative_offset, 0, 2);
 	tcase_add_loop_test(tc, test_real_call_ret, 0, 2);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

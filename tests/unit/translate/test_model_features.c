@@ -3,6 +3,7 @@
  * the model lacks. F3 0F BC/BD must run as BSF/BSR on models without BMI1/LZCNT
  * (compilers emit "rep bsf" on purpose) instead of raising #UD.
  */
+#include "tests/unit/common/check_run.h"
 #include "tests/unit/common/emu.h"
 
 #include <check.h>
@@ -56,15 +57,9 @@ int main(void)
 {
 	Suite *s = suite_create("model_features");
 	TCase *tc = tcase_create("rows");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, rep_bsf_is_bsf_without_bmi1);
 	tcase_add_test(tc, missing_feature_is_ud);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

@@ -3,6 +3,7 @@
  * a row, rows are consistent, and the weak exec_unimpl fallbacks lose to a strong
  * definition elsewhere in the link (the way group files override them).
  */
+#include "tests/unit/common/check_run.h"
 #include "translate/opcodes.h"
 
 #include <check.h>
@@ -293,8 +294,6 @@ int main(void)
 {
 	Suite *s = suite_create("opcodes");
 	TCase *tc = tcase_create("tables");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, test_strong_handler_wins);
 	tcase_add_test(tc, test_every_name_has_a_row);
@@ -304,9 +303,5 @@ int main(void)
 	tcase_add_test(tc, test_every_row_decodes);
 	tcase_add_test(tc, test_flags);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

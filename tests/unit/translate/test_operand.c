@@ -3,6 +3,7 @@
  * effective addresses, register/memory/immediate/string operands and the stack
  * helpers on a bare vCPU over flat RAM (tests/unit/common/cpufix.h).
  */
+#include "tests/unit/common/check_run.h"
 #include "tests/unit/common/cpufix.h"
 #include "translate/opcodes.h"
 
@@ -182,8 +183,6 @@ int main(void)
 {
 	Suite *s = suite_create("operand");
 	TCase *tc = tcase_create("operand");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, cpufix_setup, cpufix_teardown);
 	tcase_add_test(tc, test_effective_address);
@@ -192,9 +191,5 @@ int main(void)
 	tcase_add_test(tc, test_memory_operands);
 	tcase_add_test(tc, test_stack);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

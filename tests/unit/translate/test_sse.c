@@ -9,6 +9,7 @@
  * with #XM, the same MXCSR, and nothing else changed. Plus the fault rules that cannot
  * be run natively (#UD, #NM, #GP alignment, LDMXCSR reserved bits, #MF).
  */
+#include "tests/unit/common/check_run.h"
 #include "cpu/simd.h"
 #include "../common/cpufix.h"
 #include "../common/emu.h"
@@ -458,8 +459,6 @@ int main(void)
 	Suite *s = suite_create("translate_sse");
 	TCase *tc = tcase_create("diff");
 	TCase *tf = tcase_create("faults");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, emu_setup, emu_teardown);
 	tcase_set_timeout(tc, 120);
@@ -469,9 +468,5 @@ int main(void)
 	sse_add_fault_tests(tf);
 	tcase_add_loop_test(tf, test_engine_sequences, 0, 2);       /* 64-bit, 32-bit mode */
 	suite_add_tcase(s, tf);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

@@ -6,6 +6,7 @@
  * with IOPL and the TSS bitmap, descriptor queries, reserved CR4 bits.
  * The byte arrays were assembled with GNU as; the source is in each comment.
  */
+#include "tests/unit/common/check_run.h"
 #include "../common/emu.h"
 
 #include <check.h>
@@ -459,8 +460,6 @@ int main(void)
 {
 	Suite *s = suite_create("translate_sys");
 	TCase *tc = tcase_create("sys");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, test_enter_long_mode);
 	tcase_add_test(tc, test_real_int_and_protected_switch);
@@ -475,9 +474,5 @@ int main(void)
 	tcase_add_test(tc, test_ret_outer_and_sysenter_sysexit);
 	tcase_add_test(tc, test_iret_to_v86_and_gp_out);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

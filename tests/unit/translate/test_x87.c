@@ -7,6 +7,7 @@
  * modes, masked and unmasked exceptions. The whole x87 state is compared through
  * FNSAVE (control, status, tag words, registers), plus RFLAGS and stored memory.
  */
+#include "tests/unit/common/check_run.h"
 #include "tests/unit/common/emu.h"
 #include "translate/insn.h"
 
@@ -274,17 +275,11 @@ int main(void)
 {
 	Suite *s = suite_create("x87");
 	TCase *tc = tcase_create("diff");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 300);
 	tcase_add_loop_test(tc, test_reg_forms, 0, 8);
 	tcase_add_loop_test(tc, test_mem_forms, 0, 8);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

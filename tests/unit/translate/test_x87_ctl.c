@@ -3,6 +3,7 @@
  * emulator: the four FNSTENV/FLDENV layouts, FNSAVE/FRSTOR, FIP/FDP/FOP, FLDCW's
  * reserved bits, FNSTSW AX, #NM (CR0.EM/TS/MP) and the deferred #MF (CR0.NE).
  */
+#include "tests/unit/common/check_run.h"
 #include "tests/unit/common/emu.h"
 
 #include <check.h>
@@ -227,8 +228,6 @@ int main(void)
 {
 	Suite *s = suite_create("x87_ctl");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, test_env_real_mode);
 	tcase_add_test(tc, test_env_protected);
@@ -237,9 +236,5 @@ int main(void)
 	tcase_add_test(tc, test_nm);
 	tcase_add_test(tc, test_fldcw_reserved_bits);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

@@ -4,6 +4,7 @@
  * the XSAVE feature set (XSETBV/XGETBV rules, XSAVE/XSAVEC headers, XRSTOR's init
  * of absent components and its header #GP) through the emulator.
  */
+#include "tests/unit/common/check_run.h"
 #include "tests/unit/common/emu.h"
 
 #include <check.h>
@@ -240,17 +241,11 @@ int main(void)
 {
 	Suite *s = suite_create("xsave");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, test_fxsave_vs_host);
 	tcase_add_test(tc, test_fxrstor);
 	tcase_add_test(tc, test_xsetbv_xgetbv);
 	tcase_add_test(tc, test_xsave_xrstor);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }
