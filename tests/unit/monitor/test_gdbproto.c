@@ -2,6 +2,7 @@
  * tests/unit/monitor/test_gdbproto.c - the gdb remote protocol's framing, checksums,
  * hex encoding and register table (monitor/gdbproto.c, monitor/gdbregs.c).
  */
+#include "tests/unit/common/check_run.h"
 #include "monitor/internal.h"
 
 #include <check.h>
@@ -160,11 +161,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return check_run(suite());
 }

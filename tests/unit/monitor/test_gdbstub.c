@@ -3,6 +3,7 @@
  * flat test machine of tests/unit/common/emu.h): registers, memory through the page
  * tables, breakpoints, single-step, watchpoints, queries, the session's run control.
  */
+#include "tests/unit/common/check_run.h"
 #include "monitor/internal.h"
 #include "tests/unit/common/emu.h"
 
@@ -366,11 +367,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return check_run(suite());
 }

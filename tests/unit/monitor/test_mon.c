@@ -2,6 +2,7 @@
  * tests/unit/monitor/test_mon.c - the monitor's commands against a real vCPU (the flat
  * test machine), and the monitor and gdb stub over real sockets (monitor/chan.c).
  */
+#include "tests/unit/common/check_run.h"
 #include "monitor/internal.h"
 #include "tests/unit/common/emu.h"
 
@@ -311,11 +312,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return check_run(suite());
 }

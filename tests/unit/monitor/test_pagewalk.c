@@ -3,6 +3,7 @@
  * (monitor/pagewalk.c) in each paging format: 32-bit with 4 MiB pages (and PSE-36),
  * PAE with 2 MiB pages and NX, 4-level with 1 GiB pages in the upper half.
  */
+#include "tests/unit/common/check_run.h"
 #include "monitor/internal.h"
 #include "tests/unit/common/emu.h"
 
@@ -147,11 +148,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return check_run(suite());
 }

@@ -2,6 +2,7 @@
  * tests/unit/monitor/test_trace.c - -dfilter parsing and the in_asm/exec/cpu trace
  * items, checked in the log file a run writes (monitor/trace.c).
  */
+#include "tests/unit/common/check_run.h"
 #include "monitor/internal.h"
 #include "tests/unit/common/emu.h"
 
@@ -147,11 +148,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return check_run(suite());
 }

@@ -12,6 +12,7 @@
 /* Capstone's x86.h has an `enum x86_insn`, whose tag clashes with our
  * struct x86_insn: rename Capstone's in this file (enums have no linkage). */
 #define x86_insn capstone_x86_insn
+#include "tests/unit/common/check_run.h"
 #include <capstone/capstone.h>
 #undef x86_insn
 
@@ -976,9 +977,7 @@ int main(int argc, char **argv)
 {
 	Suite *s = suite_create("decode_capstone");
 	TCase *tc = tcase_create("cross_check");
-	SRunner *sr;
 	const char *env;
-	int failed;
 
 	if ((env = getenv("ELZERO_DECODE_COUNT")))
 		g_count = strtoull(env, NULL, 0);
@@ -989,9 +988,5 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, test_capstone_cross_check);
 	tcase_set_timeout(tc, 0);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }
