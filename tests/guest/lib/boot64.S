@@ -16,27 +16,7 @@
 	.code32
 	.globl _start
 _start:
-	cli
-	cld
-	mov	%eax, %esi		/* magic */
-	mov	%ebx, %ebp		/* multiboot info */
-
-	/* Zero .bss (stack and page tables live there). */
-	mov	$__bss_start, %edi
-	mov	$__bss_end, %ecx
-	sub	%edi, %ecx
-	xor	%eax, %eax
-	rep stosb
-
-	lgdt	guest_gdt_desc
-	ljmp	$KERNEL_CS32, $1f
-1:	mov	$KERNEL_DS, %ax
-	mov	%ax, %ds
-	mov	%ax, %es
-	mov	%ax, %ss
-	mov	%ax, %fs
-	mov	%ax, %gs
-	mov	$boot_stack_top, %esp
+	BOOT_ENTRY32
 
 	/* CPUID.80000001H:EDX.LM (bit 29), else report it and exit. */
 	mov	$0x80000000, %eax

@@ -16,3 +16,28 @@
 	.long MULTIBOOT_HEADER_FLAGS;                                   \
 	.long -(MULTIBOOT_HEADER_MAGIC + MULTIBOOT_HEADER_FLAGS);       \
 	.popsection
+
+/*
+ * The 32-bit entry both boot stubs share: interrupts off, DF clear, magic in ESI and
+ * the info pointer in EBP, .bss zeroed (stack and page tables live there), then our
+ * GDT (the loader's GDTR may be invalid: spec 3.2) and flat segments with the stack.
+ */
+#define BOOT_ENTRY32                                                    \
+	cli;                                                            \
+	cld;                                                            \
+	mov	%eax, %esi;                                             \
+	mov	%ebx, %ebp;                                             \
+	mov	$__bss_start, %edi;                                     \
+	mov	$__bss_end, %ecx;                                       \
+	sub	%edi, %ecx;                                             \
+	xor	%eax, %eax;                                             \
+	rep stosb;                                                      \
+	lgdt	guest_gdt_desc;                                         \
+	ljmp	$KERNEL_CS32, $1f;                                      \
+1:	mov	$KERNEL_DS, %ax;                                        \
+	mov	%ax, %ds;                                               \
+	mov	%ax, %es;                                               \
+	mov	%ax, %ss;                                               \
+	mov	%ax, %fs;                                               \
+	mov	%ax, %gs;                                               \
+	mov	$boot_stack_top, %esp
