@@ -7,6 +7,7 @@
 #include "hw/acpi.h"
 #include "hw/chardev.h"
 #include "hw/fwcfg.h"
+#include "hw/hpet.h"
 #include "hw/i8042.h"
 #include "hw/i8254.h"
 #include "hw/i8259.h"
@@ -31,6 +32,7 @@ struct pc {
 	struct i8259 pic;
 	struct i8254 pit;
 	struct mc146818 rtc;
+	struct hpet hpet;
 	struct i8042 kbc;
 	struct lapic lapic[PC_MAX_CPUS];        /* vCPU i's local APIC (lapic[i].cpu NULL: none) */
 	struct lapic_bus apic_bus;      /* every local APIC: IPIs and IOAPIC messages */
