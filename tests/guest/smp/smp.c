@@ -1,5 +1,5 @@
 /*
- * tests/guest/platform/smp.c - bringing up the application processors and talking
+ * tests/guest/smp/smp.c - bringing up the application processors and talking
  * to them (SDM vol. 3, 10.4 MP initialization; 11.6 issuing IPIs).
  *
  * The BSP finds the CPU count in fw_cfg and the ACPI MADT, copies a real-mode
