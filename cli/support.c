@@ -24,7 +24,7 @@ static const struct {
 	[FEAT_GDB]            = { "the gdb stub", true },
 	[FEAT_START_STOPPED]  = { "starting stopped", true },
 	[FEAT_MONITOR]        = { "the monitor", true },
-	[FEAT_SERIAL_SOCKET]  = { "a socket serial backend", false },
+	[FEAT_SERIAL_SOCKET]  = { "a socket serial backend", true },
 	[FEAT_SERIAL_MON]     = { "the monitor multiplexed on serial (mon:)", false },
 	[FEAT_SERIAL_PTY]     = { "a pty serial backend", false },
 	[FEAT_SERIAL_CHARDEV] = { "a -chardev serial backend", false },

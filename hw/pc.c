@@ -581,6 +581,8 @@ static int pc_loop(struct pc *pc)
 		enum run_exit why = pc->dbg ? dbg_run(pc->dbg) : vcpu_run(pc->cpu, pc_budget(pc));
 
 		pc_poll_timers(pc);
+		for (unsigned i = 0; i < pc->ncom; i++)
+			uart16550_poll(&pc->com[i]);    /* host input, for interrupt-driven guests */
 
 		if (pc->stop)
 			return pc->exit_status;
