@@ -455,6 +455,10 @@ struct vcpu {
 	bool shutdown;                  /* triple fault: the run loop stops (RUN_EXIT_SHUTDOWN) */
 	uint64_t shadow_rip;            /* RIP of the instruction in the STI/MOV SS shadow */
 	uint64_t shadow_icount;         /* icount when the shadow began */
+	/* icount at the first event check with RIP at shadow_rip (~0 until then): the
+	 * shadow lasts while no instruction retires from there. icount is counted per
+	 * block, so shadow_icount alone cannot tell where STI sat in its block. */
+	uint64_t shadow_boundary;
 	/* Single-step (RFLAGS.TF, SDM vol. 3, 18.3.1.4): the run loop arms it before an
 	 * instruction that starts with TF = 1 and raises the #DB trap (DR6.BS) once it
 	 * retired; delivering an event through the IDT disarms it (TF is cleared). */

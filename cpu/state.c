@@ -47,6 +47,7 @@ void cpu_reset(struct vcpu *v)
 	msr_reset(v);
 	v->pending_vector = -1;
 	v->pending_error = EXC_NO_ERROR;
+	v->shutdown = false;            /* RESET leaves the shutdown state (SDM vol. 3, 6.15, #DF) */
 	memset(v->tlb_read, 0, sizeof(v->tlb_read));
 	memset(v->tlb_write, 0, sizeof(v->tlb_write));
 	memset(v->tlb_code, 0, sizeof(v->tlb_code));

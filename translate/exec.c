@@ -162,8 +162,9 @@ static enum run_exit run_blocks(struct vcpu *v, struct tb_cache *tc, uint64_t li
 				v->step_armed = true;
 				v->step_icount = v->icount;
 			}
-		} else if ((v->step_armed || v->dr_active) && tb->ninsns > 1) {
-			tb = tb_translate_oneshot(v, flags, 1);   /* a deferred trap follows it */
+		} else if ((v->step_armed || v->dr_active || v->s.intr_shadow) && tb->ninsns > 1) {
+			/* a deferred trap follows it, or the interrupt shadow ends after it */
+			tb = tb_translate_oneshot(v, flags, 1);
 		}
 		if (__builtin_expect(g_log_mask & ((1u << LOG_EXEC) | (1u << LOG_CPU)), 0) &&
 		    g_trace_tb_exec)
