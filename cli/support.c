@@ -28,7 +28,7 @@ static const struct {
 	[FEAT_SERIAL_MON]     = { "the monitor multiplexed on serial (mon:)", false },
 	[FEAT_SERIAL_PTY]     = { "a pty serial backend", false },
 	[FEAT_SERIAL_CHARDEV] = { "a -chardev serial backend", false },
-	[FEAT_DRIVE]          = { "a disk drive", false },
+	[FEAT_DRIVE]          = { "a disk drive", true },
 	[FEAT_CHARDEV]        = { "a character device", false },
 	[FEAT_NET]            = { "networking (only none)", false },
 	[FEAT_NO_SHUTDOWN]    = { "staying stopped after the guest shuts down", false },

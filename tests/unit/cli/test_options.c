@@ -146,7 +146,11 @@ static const struct {
 	{ { "-drive", "file=x.img,readonly=maybe" }, "-drive: readonly: invalid value 'maybe' (on or off)" },
 	{ { "-drive", "format=raw" }, "-drive: missing file=" },
 	{ { "-drive", "file=x.img,bogus=1" }, "-drive: unknown property 'bogus'" },
-	{ { "-drive", "file=x.img,format=raw,if=virtio" }, "-drive: a disk drive is not yet supported" },
+	{ { "-drive", "file=x.img,format=raw" },
+	  "-drive: if=ide (QEMU's default) is not supported: use if=virtio, or if=none,id=ID with "
+	  "-device virtio-blk-pci,drive=ID" },
+	{ { "-drive", "file=x.img,if=none" }, "-drive: if=none needs an id= for -device virtio-blk-pci,drive=" },
+	{ { "-drive", "file=x.img,if=virtio,snapshot=on" }, "-drive: snapshot=on is not supported" },
 	{ { "-chardev", "socket,path=/x" }, "-chardev: missing id" },
 	{ { "-chardev", "spice,id=c" }, "-chardev: backend: invalid value 'spice' "
 					 "(null|stdio|file|socket|pty|pipe|ringbuf)" },
