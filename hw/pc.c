@@ -653,6 +653,8 @@ static int pc_reset(struct pc *pc)
 		v->init_pending = v->sipi_pending = false;
 		v->s.wait_for_sipi = i != 0;
 		translate_flush(v);
+		/* One TSC for all: the APs' read as the BSP's (cpu_tsc = icount + offset). */
+		v->s.tsc_offset = pc->cpus[0]->icount + pc->cpus[0]->s.tsc_offset - v->icount;
 	}
 	pc_devices_reset(pc);
 	for (unsigned i = 0; i < pc->apic_bus.n; i++)
