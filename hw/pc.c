@@ -198,7 +198,10 @@ static uint64_t pc_now(void *opaque)
 static uint64_t pc_next_deadline(struct pc *pc)
 {
 	uint64_t pit = i8254_next_deadline(&pc->pit), rtc = mc146818_next_deadline(&pc->rtc);
+	uint64_t hpet = hpet_next_deadline(&pc->hpet);
 	uint64_t next = pit < rtc ? pit : rtc;
+
+	next = hpet < next ? hpet : next;
 
 	if (pc->lapic.cpu) {
 		uint64_t apic = lapic_next_deadline(&pc->lapic);
@@ -215,6 +218,7 @@ static void pc_poll_timers(struct pc *pc)
 
 	i8254_poll(&pc->pit);
 	mc146818_poll(&pc->rtc);
+	hpet_poll(&pc->hpet);
 	if (pc->lapic.cpu)
 		lapic_poll(&pc->lapic);
 	next = pc_next_deadline(pc);
@@ -230,6 +234,9 @@ static bool pc_timer_can_wake(struct pc *pc)
 	bool pic = !apic || lapic_accepts_pic(apic);
 
 	if (apic && !(apic->lvt[1] & (1u << 16)) && lapic_next_deadline(apic) != HW_NO_DEADLINE)
+		return true;
+	/* The HPET: only comparators with interrupts enabled have a deadline. */
+	if (hpet_next_deadline(&pc->hpet) != HW_NO_DEADLINE)
 		return true;
 	/* Through the IOAPIC: the PIT on pin 2, the RTC on pin 8 */
 	if (apic && ((!(pc->ioapic.redir[2] & (1u << 16)) &&
@@ -294,6 +301,28 @@ static void pc_rtc_write(void *dev, uint16_t port, unsigned size, uint32_t val)
 	pc_poll_timers(dev);
 }
 
+/* The HPET: under legacy replacement its timers 0 and 1 take IRQ0 and IRQ8 from
+ * the PIT and the RTC (HPET spec 1.0a, 2.4), whose lines are dropped then. */
+static uint64_t pc_hpet_read(void *dev, uint64_t offset, unsigned size)
+{
+	return hpet_mmio_read(&((struct pc *)dev)->hpet, offset, size);
+}
+
+static void pc_isa_irq(void *opaque, unsigned n, int level);
+
+static void pc_hpet_write(void *dev, uint64_t offset, unsigned size, uint64_t val)
+{
+	struct pc *pc = dev;
+	bool legacy = hpet_legacy(&pc->hpet);
+
+	hpet_mmio_write(&pc->hpet, offset, size, val);
+	if (!legacy && hpet_legacy(&pc->hpet)) {
+		pc_isa_irq(pc, 0, 0);
+		pc_isa_irq(pc, 8, 0);
+	}
+	pc_poll_timers(pc);
+}
+
 /* ---------------------------------------------------------------- interrupts */
 
 /* An ISA interrupt line goes to both the PICs and the IOAPIC; the timer's IRQ0 is on
@@ -304,6 +333,15 @@ static void pc_isa_irq(void *opaque, unsigned n, int level)
 
 	i8259_set_irq(&pc->pic, n, level);
 	ioapic_set_irq(&pc->ioapic, n == 0 ? 2 : n, level);
+}
+
+/* The PIT's OUT 0 and the RTC's IRQ: to ISA IRQ0 and IRQ8 unless the HPET took them. */
+static void pc_legacy_timer_irq(void *opaque, unsigned n, int level)
+{
+	struct pc *pc = opaque;
+
+	if (!hpet_legacy(&pc->hpet))
+		pc_isa_irq(pc, n, level);
 }
 
 /* An IOAPIC message to the one local APIC. */
@@ -351,7 +389,8 @@ static void pc_devices_reset(struct pc *pc)
 	i8259_init(&pc->pic);
 	ioapic_init(&pc->ioapic, pc_ioapic_deliver, pc);
 	pc->ioapic.id = pc->cfg->smp ? pc->cfg->smp : 1;       /* after the CPUs' IDs, as the MADT says */
-	i8254_init(&pc->pit, &pc->hw_clock, pc->isa_irq[0]);
+	i8254_init(&pc->pit, &pc->hw_clock, (struct irq_line){ pc_legacy_timer_irq, pc, 0 });
+	hpet_reset(&pc->hpet);
 	for (unsigned c = 0; c < 2; c++) {
 		static const uint8_t icw[2][4] = { { 0x11, 0x08, 0x04, 0x01 }, { 0x11, 0x70, 0x02, 0x01 } };
 		uint16_t port = c ? 0xa0 : 0x20;
@@ -364,7 +403,7 @@ static void pc_devices_reset(struct pc *pc)
 	i8254_write(&pc->pit, 0x43, 1, 0x36);
 	i8254_write(&pc->pit, 0x40, 1, 0);
 	i8254_write(&pc->pit, 0x40, 1, 0);
-	pc->rtc.irq = pc->isa_irq[8];
+	pc->rtc.irq = (struct irq_line){ pc_legacy_timer_irq, pc, 8 };
 	i8042_init(&pc->kbc, pc->isa_irq[1], pc->isa_irq[12], pc_request_reset, pc);
 	sysctl_init(&pc->sys, pc_request_reset, pc_request_poweroff, pc);
 	acpi_pm_init(&pc->acpi, &pc->hw_clock, pc_request_poweroff, pc);
@@ -387,6 +426,11 @@ static int pc_add_chipset(struct pc *pc)
 	m->bus.intr_pending = pc_intr_pending;
 	m->bus.intr_ack = pc_intr_ack;
 	mc146818_init(&pc->rtc, &pc->hw_clock, pc->isa_irq[8], RTC_START_UNIX);
+	hpet_init(&pc->hpet, &pc->hw_clock);
+	pc->hpet.legacy[0] = pc->isa_irq[0];
+	pc->hpet.legacy[1] = pc->isa_irq[8];
+	pc->hpet.ioapic_set = ioapic_set_irq;
+	pc->hpet.ioapic_opaque = &pc->ioapic;
 	mc146818_set_memory(&pc->rtc, m->bus.ram_below_4g, m->bus.ram_size - m->bus.ram_below_4g,
 			    pc->cfg->smp ? pc->cfg->smp : 1);
 	pc->deadline_icount = ~0ull;
@@ -417,7 +461,8 @@ static int pc_add_chipset(struct pc *pc)
 	    machine_register_pio(m, 0xcfc, 4, &pc->pci, pci_host_data_read, pci_host_data_write) ||
 	    machine_register_pio(m, 0x514, 8, &pc->fwcfg, fwcfg_read, fwcfg_write) ||
 	    machine_register_mmio(m, IOAPIC_BASE, 0x1000, &pc->ioapic, ioapic_mmio_read,
-				  ioapic_mmio_write))
+				  ioapic_mmio_write) ||
+	    machine_register_mmio(m, HPET_BASE, 0x400, pc, pc_hpet_read, pc_hpet_write))
 		return pc_fail("cannot register the chipset devices");
 	return 0;
 }

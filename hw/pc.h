@@ -7,6 +7,7 @@
 #include "hw/acpi.h"
 #include "hw/chardev.h"
 #include "hw/fwcfg.h"
+#include "hw/hpet.h"
 #include "hw/i8042.h"
 #include "hw/i8254.h"
 #include "hw/i8259.h"
@@ -30,6 +31,7 @@ struct pc {
 	struct i8259 pic;
 	struct i8254 pit;
 	struct mc146818 rtc;
+	struct hpet hpet;
 	struct i8042 kbc;
 	struct lapic lapic;             /* the vCPU's local APIC (lapic.cpu NULL: none) */
 	struct ioapic ioapic;

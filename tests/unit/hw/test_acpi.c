@@ -64,9 +64,17 @@ START_TEST(tables)
 	ck_assert(!memcmp(rsdp, "RSD PTR ", 8));
 	ck_assert_uint_eq(sum(rsdp, 20), 0);
 	rsdt = table(le32(rsdp + 16), "RSDT");
-	ck_assert_uint_eq(le32(rsdt + 4), 44);
+	ck_assert_uint_eq(le32(rsdt + 4), 48);
 	fadt = table(le32(rsdt + 36), "FACP");
 	madt = table(le32(rsdt + 40), "APIC");
+	{
+		const uint8_t *hpet = table(le32(rsdt + 44), "HPET");
+
+		ck_assert_uint_eq(le32(hpet + 4), 56);
+		ck_assert_uint_eq(le32(hpet + 36) >> 16, 0x8086);      /* block ID: vendor */
+		ck_assert_uint_eq(hpet[40], 0);                         /* system memory */
+		ck_assert_uint_eq(le32(hpet + 44), 0xfed00000u);
+	}
 	dsdt = table(le32(fadt + 40), "DSDT");
 	ck_assert(!memcmp(at(le32(fadt + 36)), "FACS", 4));
 	ck_assert_uint_eq(le32(fadt + 76), ACPI_PM_BASE + 8);
