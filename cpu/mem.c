@@ -323,7 +323,7 @@ void *cpu_tlb_host_range(struct vcpu *v, uint64_t lin, size_t len, enum mem_acce
 		return NULL;
 	if ((v->s.rflags & RFLAGS_AC) && (v->s.cr0 & CR0_AM) && cpu_cpl(&v->s) == 3)
 		return NULL;
-	if (e->vpage != tlb_tag(lin, ma) || e->flags)
+	if (e->vpage != tlb_tag(v, lin, ma) || e->flags)
 		return NULL;
 	return (uint8_t *)(uintptr_t)(lin + e->addend);
 }
