@@ -523,6 +523,7 @@ void cpu_set_intr_shadow(struct vcpu *v, unsigned kind, uint64_t next_rip)
 	v->s.intr_shadow = (uint8_t)kind;
 	v->shadow_rip = next_rip;
 	v->shadow_icount = v->icount;
+	v->shadow_boundary = ~0ull;
 }
 
 void cpu_inject_nmi(struct vcpu *v)
@@ -548,13 +549,17 @@ bool cpu_check_events(struct vcpu *v)
 
 	if (v->shutdown)
 		return false;
-	/* The shadow covers the one instruction after STI/MOV SS: it is over once RIP
-	 * moved on, or (for an instruction that jumps to itself) after two retirements. */
+	/* The shadow covers the one instruction after STI/MOV SS (SDM vol. 3, 6.8.3):
+	 * it holds at the boundary before that instruction and is over once RIP moved
+	 * on or (an instruction that jumps to itself) an instruction retired since. */
 	if (s->intr_shadow) {
-		if (s->rip == v->shadow_rip && v->icount - v->shadow_icount < 2)
+		if (s->rip == v->shadow_rip &&
+		    (v->shadow_boundary == ~0ull || v->shadow_boundary == v->icount)) {
+			v->shadow_boundary = v->icount;
 			shadow = true;
-		else
+		} else {
 			s->intr_shadow = 0;
+		}
 	}
 	if (shadow)
 		return !s->halted;

@@ -227,7 +227,8 @@ static void info_cpus(struct dbg *d, GString *out)
 		g_string_append_printf(out, "%c CPU #%u: pc=0x%016llx%s%s\n",
 				       (d->mon ? d->mon->cpu : 0) == i ? '*' : ' ', i,
 				       (unsigned long long)(v->s.seg[SEG_CS].base + v->s.rip),
-				       v->s.halted ? " (halted)" : "", d->stopped ? " (stopped)" : "");
+				       v->s.wait_for_sipi ? " (wait-for-SIPI)" : v->s.halted ? " (halted)" : "",
+				       d->stopped ? " (stopped)" : "");
 	}
 }
 
@@ -318,6 +319,21 @@ static void info_breakpoints(struct dbg *d, GString *out)
 				       (unsigned long long)d->watch[i].len);
 }
 
+/* info ept [EPTP] GPA (monitor/ept_info.c) */
+static void info_ept(struct dbg *d, char **argv, int argc, GString *out)
+{
+	uint64_t eptp = 0, gpa;
+
+	if (argc != 3 && argc != 4) {
+		g_string_append(out, "usage: info ept [EPTP] GPA\n");
+		return;
+	}
+	if ((argc == 4 && parse_addr(d, argv[2], &eptp, out)) ||
+	    parse_addr(d, argv[argc - 1], &gpa, out))
+		return;
+	mon_info_ept(mon_cpu(d), argc == 4, eptp, gpa, out);
+}
+
 static void cmd_info(struct dbg *d, char **argv, int argc, GString *out)
 {
 	const char *what = argc > 1 ? argv[1] : "";
@@ -334,7 +350,9 @@ static void cmd_info(struct dbg *d, char **argv, int argc, GString *out)
 		info_tb(d, out);
 	else if (!strcmp(what, "breakpoints"))
 		info_breakpoints(d, out);
-	else if (!strcmp(what, "vmcs") || !strcmp(what, "vmcb") || !strcmp(what, "ept"))
+	else if (!strcmp(what, "ept"))
+		info_ept(d, argv, argc, out);
+	else if (!strcmp(what, "vmcs") || !strcmp(what, "vmcb"))
 		g_string_append_printf(out, "info %s: not available: no VMX/SVM yet\n", what);
 	else
 		g_string_append_printf(out, "info: unknown item '%s' (registers, cpus, tlb, mem, tb, "
@@ -350,7 +368,8 @@ static const char help_text[] =
 	"info mem              mapped linear ranges and their rights\n"
 	"info tb               translation-cache statistics\n"
 	"info breakpoints      the debugger's breakpoints and watchpoints\n"
-	"info vmcs|vmcb|ept    nested state (not available yet)\n"
+	"info vmcs|vmcb        nested state (not available yet)\n"
+	"info ept [EPTP] GPA   the EPT walk of GPA (EPTP: default the running guest's)\n"
 	"x /Nfs ADDR           N units at linear ADDR; f: x d u c i, s: b h w g\n"
 	"xp /Nfs ADDR          the same at a physical address\n"
 	"cpu N                 make vCPU N current\n"

@@ -78,6 +78,11 @@ START_TEST(tables)
 	dsdt = table(le32(fadt + 40), "DSDT");
 	ck_assert(!memcmp(at(le32(fadt + 36)), "FACS", 4));
 	ck_assert_uint_eq(le32(fadt + 76), ACPI_PM_BASE + 8);
+	ck_assert_uint_eq(le32(fadt + 4), 244);                 /* revision 3 */
+	ck_assert(le32(fadt + 112) & (1u << 10));               /* RESET_REG_SUP */
+	ck_assert_uint_eq(fadt[116], 1);                        /* reset register in I/O space */
+	ck_assert_uint_eq(le32(fadt + 120), 0xcf9);
+	ck_assert_uint_eq(fadt[128], 6);
 	ck_assert(!memcmp(dsdt + 37, "_S5_", 4));
 	ck_assert_uint_eq(le32(madt + 36), 0xfee00000u);
 	/* two processors, then the IOAPIC and the IRQ0 override */
