@@ -21,6 +21,9 @@ int machine_register_pio(struct machine *m, uint16_t base, uint16_t len, void *d
 			 pio_read_fn rd, pio_write_fn wr);
 int machine_register_mmio(struct machine *m, uint64_t base, uint64_t len, void *dev,
 			  mmio_read_fn rd, mmio_write_fn wr);
+/* Remove what dev registered at base (a PCI BAR moving or turned off): 0 or -ENOENT. */
+int machine_unregister_pio(struct machine *m, uint16_t base, void *dev);
+int machine_unregister_mmio(struct machine *m, uint64_t base, void *dev);
 
 /*
  * What the command line asks of the machine (cli/ fills it; hw/pc.c builds it).
@@ -38,6 +41,17 @@ struct device_config {
 	const char *driver;             /* e.g. "isa-debug-exit" */
 	unsigned nprops;
 	struct device_prop props[16];
+};
+
+/* A -drive (QEMU's spelling). if=virtio makes a virtio-blk-pci of it; if=none waits
+ * for a -device virtio-blk-pci,drive=ID. */
+#define MACHINE_MAX_DRIVES 8
+struct drive_config {
+	const char *file;
+	const char *id;                 /* NULL: none */
+	bool virtio;                    /* if=virtio (else if=none) */
+	bool readonly;
+	const char *serial;             /* NULL: none */
 };
 
 struct machine_config {
@@ -59,6 +73,8 @@ struct machine_config {
 	struct device_config devices[MACHINE_MAX_DEVICES];
 	unsigned nglobals;
 	struct device_prop globals[16]; /* -global driver.prop=value: key is "driver.prop" */
+	unsigned ndrives;
+	struct drive_config drives[MACHINE_MAX_DRIVES];
 };
 
 /* Build the machine the config describes and run it until it stops. Returns the

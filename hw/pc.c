@@ -94,6 +94,11 @@ static int pc_add_device(struct pc *pc, const struct device_config *d)
 			return pc_fail("-device pc-testdev: its ports overlap another device");
 		return 0;
 	}
+	switch (pc_pci_add_device(pc, d)) {
+	case 0: return 0;
+	case 1: break;
+	default: return -1;
+	}
 	return pc_fail("-device %s: not yet supported", d->driver);
 }
 
@@ -409,6 +414,7 @@ static void pc_devices_reset(struct pc *pc)
 	acpi_pm_init(&pc->acpi, &pc->hw_clock, pc_request_poweroff, pc);
 	for (unsigned i = 0; i < pc->ncom; i++)
 		pc->com[i].irq = com_irqs[i] >= 0 ? pc->isa_irq[com_irqs[i]] : (struct irq_line){ 0 };
+	pc_pci_reset(pc);
 	pc->reset_pending = false;
 	pc_poll_timers(pc);
 }
@@ -436,12 +442,8 @@ static int pc_add_chipset(struct pc *pc)
 	pc->deadline_icount = ~0ull;
 	fwcfg_init(&pc->fwcfg, &m->bus, m->bus.ram_size, pc->cfg->smp ? pc->cfg->smp : 1);
 	/* PCI bus 0: the i440FX host bridge and the PIIX3 ISA bridge, as on QEMU's pc. */
-	pci_host_init(&pc->pci);
-	pci_dev_init(&pc->pci_host_bridge, 0x8086, 0x1237, 0x02, 0x060000);
-	pci_dev_init(&pc->pci_isa_bridge, 0x8086, 0x7000, 0x00, 0x060100);
-	pc->pci_isa_bridge.config[0x0e] = 0x80;         /* multi-function header */
-	pci_host_plug(&pc->pci, 0, &pc->pci_host_bridge);
-	pci_host_plug(&pc->pci, 1, &pc->pci_isa_bridge);
+	if (pc_pci_init(pc))
+		return -1;
 	pc_devices_reset(pc);
 	if (machine_register_pio(m, 0x20, 2, &pc->pic, i8259_read, i8259_write) ||
 	    machine_register_pio(m, 0xa0, 2, &pc->pic, i8259_read, i8259_write) ||
@@ -457,8 +459,6 @@ static int pc_add_chipset(struct pc *pc)
 	    machine_register_pio(m, 0x8900, 1, &pc->sys, sysctl_read, sysctl_write) ||
 	    machine_register_pio(m, 0x510, 2, &pc->fwcfg, fwcfg_read, fwcfg_write) ||
 	    machine_register_pio(m, ACPI_PM_BASE, 12, &pc->acpi, acpi_pm_read, acpi_pm_write) ||
-	    machine_register_pio(m, 0xcf8, 1, &pc->pci, pci_host_addr_read, pci_host_addr_write) ||
-	    machine_register_pio(m, 0xcfc, 4, &pc->pci, pci_host_data_read, pci_host_data_write) ||
 	    machine_register_pio(m, 0x514, 8, &pc->fwcfg, fwcfg_read, fwcfg_write) ||
 	    machine_register_mmio(m, IOAPIC_BASE, 0x1000, &pc->ioapic, ioapic_mmio_read,
 				  ioapic_mmio_write) ||
@@ -491,9 +491,12 @@ static int pc_build(struct pc *pc)
 			return -1;
 	if (!cfg->nserial && !cfg->nodefaults && pc_add_serial(pc, "stdio"))
 		return -1;
+	if (pc_pci_add_drives(pc))
+		return -1;
 	for (unsigned i = 0; i < cfg->ndevices; i++)
 		if (pc_add_device(pc, &cfg->devices[i]))
 			return -1;
+	pc_pci_reset(pc);       /* the new PCI devices: BARs as firmware leaves them */
 
 	pc->cpu = calloc(1, sizeof(*pc->cpu));
 	if (!pc->cpu)
@@ -526,6 +529,7 @@ static void pc_free(struct pc *pc)
 		chardev_close(&pc->com_chr[i]);
 	machine_free_bus(&pc->m);
 	free(pc->testdev);
+	pc_pci_free(pc);
 	fwcfg_free(&pc->fwcfg);
 	if (pc->model)
 		cpu_model_free(pc->model);
@@ -581,6 +585,8 @@ static int pc_loop(struct pc *pc)
 		enum run_exit why = pc->dbg ? dbg_run(pc->dbg) : vcpu_run(pc->cpu, pc_budget(pc));
 
 		pc_poll_timers(pc);
+		for (unsigned i = 0; i < pc->ncom; i++)
+			uart16550_poll(&pc->com[i]);    /* host input, for interrupt-driven guests */
 
 		if (pc->stop)
 			return pc->exit_status;

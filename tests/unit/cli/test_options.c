@@ -89,8 +89,6 @@ static const struct {
 	{ { "-serial", "tcp:localhost:99999,server" },
 	  "-serial: invalid TCP address 'localhost:99999' (expected HOST:PORT)" },
 	{ { "-serial", "tcp:4444" }, "-serial: invalid TCP address '4444' (expected HOST:PORT)" },
-	{ { "-serial", "tcp::4444,server,nowait" }, "-serial: a socket serial backend is not yet supported" },
-	{ { "-serial", "unix:/tmp/s,server,wait=off" }, "-serial: a socket serial backend is not yet supported" },
 	{ { "-serial", "unix:/tmp/s,server,bogus" }, "-serial: unknown property 'bogus'" },
 	{ { "-serial", "unix:/tmp/s,wait=maybe" }, "-serial: wait: invalid value 'maybe' (on or off)" },
 	{ { "-serial", "mon:stdio" }, "-serial: the monitor multiplexed on serial (mon:) is not yet supported" },
@@ -148,7 +146,11 @@ static const struct {
 	{ { "-drive", "file=x.img,readonly=maybe" }, "-drive: readonly: invalid value 'maybe' (on or off)" },
 	{ { "-drive", "format=raw" }, "-drive: missing file=" },
 	{ { "-drive", "file=x.img,bogus=1" }, "-drive: unknown property 'bogus'" },
-	{ { "-drive", "file=x.img,format=raw,if=virtio" }, "-drive: a disk drive is not yet supported" },
+	{ { "-drive", "file=x.img,format=raw" },
+	  "-drive: if=ide (QEMU's default) is not supported: use if=virtio, or if=none,id=ID with "
+	  "-device virtio-blk-pci,drive=ID" },
+	{ { "-drive", "file=x.img,if=none" }, "-drive: if=none needs an id= for -device virtio-blk-pci,drive=" },
+	{ { "-drive", "file=x.img,if=virtio,snapshot=on" }, "-drive: snapshot=on is not supported" },
 	{ { "-chardev", "socket,path=/x" }, "-chardev: missing id" },
 	{ { "-chardev", "spice,id=c" }, "-chardev: backend: invalid value 'spice' "
 					 "(null|stdio|file|socket|pty|pipe|ringbuf)" },
@@ -223,6 +225,18 @@ START_TEST(test_kernel_append_long_forms)
 	ck_assert(c.cfg.no_reboot);
 	ck_assert(c.cfg.nodefaults);
 	ck_assert_uint_eq(c.cfg.nserial, 0);        /* -nodefaults: no default COM1 */
+	cli_free(&c);
+}
+END_TEST
+
+START_TEST(test_serial_sockets)
+{
+	struct cli c;
+
+	ck_assert_int_eq(parse(&c, ARGS("-kernel", "k", "-serial", "tcp::4444,server,nowait", "-serial",
+					"unix:/tmp/s,server,wait=off")), 0);
+	ck_assert_uint_eq(c.cfg.nserial, 2);
+	ck_assert_str_eq(c.cfg.serial[1], "unix:/tmp/s,server,wait=off");
 	cli_free(&c);
 }
 END_TEST
@@ -487,6 +501,7 @@ int main(void)
 	tcase_add_loop_test(tc, test_malformed, 0, sizeof(bad) / sizeof(bad[0]));
 	tcase_add_test(tc, test_defaults);
 	tcase_add_test(tc, test_kernel_append_long_forms);
+	tcase_add_test(tc, test_serial_sockets);
 	tcase_add_loop_test(tc, test_mem_forms, 0, sizeof(mem_forms) / sizeof(mem_forms[0]));
 	tcase_add_test(tc, test_smp_forms);
 	tcase_add_test(tc, test_machine_forms);

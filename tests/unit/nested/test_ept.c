@@ -208,9 +208,12 @@ static void guest_long64_over_ept(uint64_t eptp, uint16_t vpid)
 
 START_TEST(test_guest_paging_through_ept)
 {
-	uint64_t val = 0, pa = 0;
+	uint64_t val = 0, pa = 0, eptp = 0;
 
+	ck_assert(!ept_current_eptp(vc(), &eptp));
 	guest_long64_over_ept(EPTP_AD, 1);
+	ck_assert(ept_current_eptp(vc(), &eptp));
+	ck_assert_uint_eq(eptp, EPTP_AD);
 	ck_assert_int_eq(cpufix_ld(SEG_DS, 0x5010, 8, &val), -1);
 	ck_assert_uint_eq(val, 0x1122334455667788ull);
 	/* The guest's A flags were written through EPT (hpa), EPT's own A/D too: the
@@ -233,6 +236,7 @@ START_TEST(test_guest_paging_through_ept)
 	ck_assert(cpu_translate(vc(), 0x5010, ACC_READ, false, &pa) & PFEC_SLAT);
 	ept_leave(vc());
 	ck_assert(vc()->slat == NULL);
+	ck_assert(!ept_current_eptp(vc(), &eptp));
 }
 END_TEST
 
