@@ -179,6 +179,8 @@ enum cc_op {
 	CC_OP_COUNT
 };
 
+#define CPU_MCA_BANKS 4          /* IA32_MCG_CAP.Count */
+
 /* Model-specific registers that live in the architectural state. */
 struct msr_state {
 	uint64_t star, lstar, cstar, sfmask, kernel_gs_base;
@@ -188,6 +190,10 @@ struct msr_state {
 	uint64_t mtrr_fixed[11];
 	uint64_t mtrr_var[16];          /* base/mask pairs */
 	uint64_t debugctl;
+	/* Machine-check architecture (cpu/mca.c; SDM vol. 3, 15.3): global status and
+	 * control, and per bank CTL, STATUS, ADDR, MISC. */
+	uint64_t mcg_status, mcg_ctl;
+	uint64_t mc_bank[CPU_MCA_BANKS][4];
 };
 
 /*
