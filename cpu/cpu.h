@@ -677,7 +677,9 @@ static inline const struct tlb_space_key *cpu_tlb_key(const struct vcpu *v)
 {
 	return &v->tlb_keys[v->tlb_cur];
 }
-enum tlb_match { TLB_MATCH_VPID, TLB_MATCH_EP4TA, TLB_MATCH_EPT_ANY, TLB_MATCH_VPID_NONZERO };
+/* TLB_MATCH_PCID: the spaces of the current VPID (any EP4TA) whose PCID is val. */
+enum tlb_match { TLB_MATCH_VPID, TLB_MATCH_EP4TA, TLB_MATCH_EPT_ANY, TLB_MATCH_VPID_NONZERO,
+		 TLB_MATCH_PCID };
 uint64_t cpu_tlb_spaces(const struct vcpu *v, enum tlb_match how, uint64_t val);
 void cpu_tlb_flush_spaces(struct vcpu *v, uint64_t spaces);
 void cpu_tlb_flush_page_spaces(struct vcpu *v, uint64_t spaces, uint64_t lin);
