@@ -12,7 +12,7 @@ static const struct {
 	const char *what;
 	bool supported;
 } support[FEAT_COUNT] = {
-	[FEAT_SMP]            = { "more than one CPU", false },
+	[FEAT_SMP]            = { "more than one CPU", true },
 	[FEAT_MEM_HOTPLUG]    = { "memory hotplug (slots=, maxmem=)", false },
 	[FEAT_ACCEL_KVM]      = { "the KVM accelerator", false },
 	[FEAT_MACHINE_Q35]    = { "the q35 machine (only pc for now)", false },

@@ -30,6 +30,7 @@ int machine_unregister_mmio(struct machine *m, uint64_t base, void *dev);
  * Strings point into argv or are owned by the config (cli frees them).
  */
 #define MACHINE_MAX_DEVICES 32
+#define MACHINE_MAX_CPUS    32          /* -smp: vCPUs the machine can run */
 #define MACHINE_MAX_SERIAL  4
 
 struct device_prop {
@@ -57,6 +58,8 @@ struct drive_config {
 struct machine_config {
 	uint64_t ram_size;              /* bytes; -m, default 128 MiB */
 	unsigned smp;                   /* -smp, default 1 */
+	unsigned smp_max;               /* -smp maxcpus= (0: smp) */
+	unsigned smp_cores, smp_threads;        /* -smp cores=, threads= (0: 1) */
 	const char *cpu;                /* -cpu text: "model[,edits]"; NULL = default */
 	const char *accel;              /* "tcg" (default) or "kvm" */
 	const char *kernel, *initrd, *append;

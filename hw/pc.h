@@ -25,6 +25,7 @@
 #include "replay/replay.h"
 
 #define PC_NUM_COM 4
+#define PC_MAX_CPUS MACHINE_MAX_CPUS    /* -smp; at most LAPIC_BUS_MAX */
 
 struct pc {
 	struct machine m;               /* first: the bus's opaque pointer is the pc too */
@@ -36,7 +37,8 @@ struct pc {
 	struct mc146818 rtc;
 	struct hpet hpet;
 	struct i8042 kbc;
-	struct lapic lapic;             /* the vCPU's local APIC (lapic.cpu NULL: none) */
+	struct lapic lapic[PC_MAX_CPUS];        /* vCPU i's local APIC (lapic[i].cpu NULL: none) */
+	struct lapic_bus apic_bus;      /* every local APIC: IPIs and IOAPIC messages */
 	struct ioapic ioapic;
 	struct fwcfg fwcfg;
 	struct acpi_pm acpi;
@@ -53,7 +55,16 @@ struct pc {
 	bool reset_pending;             /* the guest asked for a machine reset */
 	const struct machine_config *cfg;
 	struct cpu_model *model;
+	struct vcpu *cpus[PC_MAX_CPUS]; /* cpus[i] has APIC ID i; cpus[0] is the BSP */
+	unsigned ncpus;
+	/* The vCPU running now, or the last one run: the bus callbacks (INTR, the local
+	 * APIC's MMIO page) act for it. Machine time: see pc_loop in hw/pc.c. */
 	struct vcpu *cpu;
+	unsigned cur;                   /* its index */
+	uint64_t icount;                /* instructions all vCPUs retired before this slice */
+	uint64_t slice_start;           /* cpu->icount when its slice began */
+	unsigned next_cpu;              /* round robin */
+	unsigned idle_streak;           /* consecutive slices that found their vCPU idle */
 	struct chardev com_chr[PC_NUM_COM];
 	struct uart16550 com[PC_NUM_COM];
 	unsigned ncom;
@@ -71,6 +82,9 @@ static inline void pc_request_exit(struct pc *pc, int status)
 		pc->cpu->exit_request = 1;
 }
 int debugexit_init(struct pc *pc, uint16_t iobase, uint16_t iosize);
+/* -device loader (hw/pc_loader.c): images and values into RAM at each reset; *entry
+ * is set when one of them also chose where vCPU 0 starts (cpu-num=0). 0 or -1. */
+int pc_apply_loaders(struct pc *pc, bool *entry);
 
 /* hw/pc_pci.c: the PCI bus and its devices. Errors are printed ("elzero: ...") and
  * return -1. */

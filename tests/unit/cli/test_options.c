@@ -59,10 +59,9 @@ static const struct {
 	{ { "-m", "size=1G,maxmem=x" }, "-m: invalid maxmem 'x'" },
 	{ { "-smp", "0" }, "-smp: cpus: invalid number '0'" },
 	{ { "-smp", "x" }, "-smp: cpus: invalid number 'x'" },
-	{ { "-smp", "1000" }, "-smp: cpus: at most 255 CPUs" },
-	{ { "-smp", "2" }, "-smp: more than one CPU is not yet supported" },
-	{ { "-smp", "1,maxcpus=4" }, "-smp: more than one CPU is not yet supported" },
-	{ { "-smp", "sockets=2,cores=2" }, "-smp: more than one CPU is not yet supported" },
+	{ { "-smp", "1000" }, "-smp: cpus: at most 32 CPUs" },
+	{ { "-smp", "33" }, "-smp: cpus: at most 32 CPUs" },
+	{ { "-smp", "1,maxcpus=40" }, "-smp: maxcpus: at most 32 CPUs" },
 	{ { "-smp", "2,maxcpus=1" }, "-smp: maxcpus (1) must be at least cpus (2)" },
 	{ { "-smp", "4,sockets=3" }, "-smp: invalid CPU topology: sockets (3) * dies (1) * clusters (1) "
 				     "* cores (1) * threads (1) != maxcpus (4)" },
@@ -273,6 +272,32 @@ START_TEST(test_smp_forms)
 	for (unsigned i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
 		ck_assert_msg(parse(&c, ARGS("-smp", forms[i])) == 0, "-smp %s: %s", forms[i], c.err);
 		ck_assert_uint_eq(c.cfg.smp, 1);
+		cli_free(&c);
+	}
+}
+END_TEST
+
+/* -smp with several CPUs: the count, maxcpus and the topology reach the machine. */
+START_TEST(test_smp_topology)
+{
+	static const struct {
+		const char *arg;
+		unsigned cpus, max, cores, threads;
+	} t[] = {
+		{ "4", 4, 4, 1, 1 },
+		{ "cpus=2,maxcpus=8", 2, 8, 1, 1 },
+		{ "sockets=2,cores=2", 4, 4, 2, 1 },
+		{ "8,sockets=1,cores=4,threads=2", 8, 8, 4, 2 },
+		{ "32", 32, 32, 1, 1 },
+	};
+	struct cli c;
+
+	for (unsigned i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		ck_assert_msg(parse(&c, ARGS("-smp", t[i].arg)) == 0, "-smp %s: %s", t[i].arg, c.err);
+		ck_assert_uint_eq(c.cfg.smp, t[i].cpus);
+		ck_assert_uint_eq(c.cfg.smp_max, t[i].max);
+		ck_assert_uint_eq(c.cfg.smp_cores, t[i].cores);
+		ck_assert_uint_eq(c.cfg.smp_threads, t[i].threads);
 		cli_free(&c);
 	}
 }
@@ -504,6 +529,7 @@ int main(void)
 	tcase_add_test(tc, test_serial_sockets);
 	tcase_add_loop_test(tc, test_mem_forms, 0, sizeof(mem_forms) / sizeof(mem_forms[0]));
 	tcase_add_test(tc, test_smp_forms);
+	tcase_add_test(tc, test_smp_topology);
 	tcase_add_test(tc, test_machine_forms);
 	tcase_add_test(tc, test_serial);
 	tcase_add_test(tc, test_display_flags);
