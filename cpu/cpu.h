@@ -179,6 +179,8 @@ enum cc_op {
 	CC_OP_COUNT
 };
 
+#define CPU_MCA_BANKS 4          /* IA32_MCG_CAP.Count */
+
 /* Model-specific registers that live in the architectural state. */
 struct msr_state {
 	uint64_t star, lstar, cstar, sfmask, kernel_gs_base;
@@ -188,6 +190,10 @@ struct msr_state {
 	uint64_t mtrr_fixed[11];
 	uint64_t mtrr_var[16];          /* base/mask pairs */
 	uint64_t debugctl;
+	/* Machine-check architecture (cpu/mca.c; SDM vol. 3, 15.3): global status and
+	 * control, and per bank CTL, STATUS, ADDR, MISC. */
+	uint64_t mcg_status, mcg_ctl;
+	uint64_t mc_bank[CPU_MCA_BANKS][4];
 };
 
 /*
@@ -702,7 +708,9 @@ static inline const struct tlb_space_key *cpu_tlb_key(const struct vcpu *v)
 {
 	return &v->tlb_keys[v->tlb_cur];
 }
-enum tlb_match { TLB_MATCH_VPID, TLB_MATCH_EP4TA, TLB_MATCH_EPT_ANY, TLB_MATCH_VPID_NONZERO };
+/* TLB_MATCH_PCID: the spaces of the current VPID (any EP4TA) whose PCID is val. */
+enum tlb_match { TLB_MATCH_VPID, TLB_MATCH_EP4TA, TLB_MATCH_EPT_ANY, TLB_MATCH_VPID_NONZERO,
+		 TLB_MATCH_PCID };
 uint64_t cpu_tlb_spaces(const struct vcpu *v, enum tlb_match how, uint64_t val);
 void cpu_tlb_flush_spaces(struct vcpu *v, uint64_t spaces);
 void cpu_tlb_flush_page_spaces(struct vcpu *v, uint64_t spaces, uint64_t lin);
