@@ -226,6 +226,9 @@ struct cpu_state {
 	uint8_t intr_shadow;            /* 1 = STI shadow, 2 = MOV SS shadow */
 	bool nmi_blocked;
 	bool halted;
+	/* Activity state wait-for-SIPI (SDM vol. 3, 10.4.1): an AP after INIT runs nothing
+	 * until a SIPI starts it (the run loop returns RUN_EXIT_HALT meanwhile). */
+	bool wait_for_sipi;
 	uint64_t tsc_offset;            /* IA32_TSC = clock + tsc_offset */
 };
 
@@ -472,6 +475,17 @@ struct vcpu {
 	bool dr_active, dr_data;
 	uint8_t db_trap;
 
+	/* INIT and SIPI messages received (hw/lapic.c sets them; the run loop takes them at
+	 * the next instruction boundary: cpu_init_event, then the SIPI if the vCPU waits for
+	 * one; SDM vol. 3, 10.4). init_hook resets what hw/ owns (the local APIC). */
+	bool init_pending, sipi_pending;
+	uint8_t sipi_vector;
+	void (*init_hook)(struct vcpu *v, void *opaque);
+	void *init_opaque;
+	/* CPUID topology (-smp): threads per core and cores per package, each a power of two
+	 * (0 means 1); APIC ID = index, so its low bits are thread and core numbers. */
+	uint8_t topo_threads, topo_cores;
+
 	uint64_t icount;                /* retired instructions */
 	uint32_t exit_request;          /* nonzero: leave the block at the next boundary */
 
@@ -526,6 +540,13 @@ static inline bool cpu_canonical_addr(const struct vcpu *v, uint64_t lin)
 /* Reset to the SDM power-up state (SDM vol. 3, 10.1.1, table 10-1). */
 void cpu_reset(struct vcpu *v);
 void vcpu_init(struct vcpu *v, int index, struct cpu_bus *bus, const struct cpu_model *model);
+/* The INIT state (SDM vol. 3, 10.1, table 10-1, INIT column): RESET's, except that the
+ * x87/SSE state, the MSRs, the TSC and CR0.CD/NW are kept; an AP (not the BSP of
+ * IA32_APIC_BASE) then waits for SIPI. The caller has run the ICPT_INIT intercept. */
+void cpu_init_event(struct vcpu *v);
+/* SIPI with vector vec (SDM vol. 3, 10.4.4.1): leave wait-for-SIPI and start in real
+ * mode at vec << 12 (CS = vec << 8, IP = 0). */
+void cpu_sipi(struct vcpu *v, uint8_t vec);
 
 /* ---------------------------------------------------------------- exceptions */
 
