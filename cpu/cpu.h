@@ -417,6 +417,7 @@ struct vcpu {
 	bool shutdown;                  /* triple fault: the run loop stops (RUN_EXIT_SHUTDOWN) */
 	uint64_t shadow_rip;            /* RIP of the instruction in the STI/MOV SS shadow */
 	uint64_t shadow_icount;         /* icount when the shadow began */
+	bool shadow_fresh;              /* shadow_icount not yet fixed at a boundary */
 	/* Single-step (RFLAGS.TF, SDM vol. 3, 18.3.1.4): the run loop arms it before an
 	 * instruction that starts with TF = 1 and raises the #DB trap (DR6.BS) once it
 	 * retired; delivering an event through the IDT disarms it (TF is cleared). */
@@ -453,6 +454,9 @@ struct vcpu {
 	uint32_t deliver_error;
 	uint32_t deliver_len;
 	uint64_t pf_old_cr2;            /* CR2 before cpu_raise_pf set it (VMX #PF exits keep it) */
+	/* CR0/CR4 bits that must stay 1 (nested/ sets them in VMX operation, SDM vol. 3,
+	 * 24.8): MOV CR / LMSW clearing one #GPs in cpu_set_cr0/cpu_set_cr4. */
+	uint64_t cr0_must1, cr4_must1;
 	intercept_fn intercept;         /* set by nested/ */
 	code_write_fn code_write_hook;  /* set by translate/: a write hit a code page */
 	void *tb_cache;                 /* owned by translate/ */

@@ -40,4 +40,5 @@ void nested_detach(struct vcpu *v)
 	v->intercept = NULL;
 	v->guest_mode = false;
 	v->nested_events = v->nested_step = false;
+	v->cr0_must1 = v->cr4_must1 = 0;
 }

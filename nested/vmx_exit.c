@@ -251,6 +251,7 @@ void vmx_vmexit(struct vcpu *v, uint32_t reason, uint64_t qual)
 		v->s.tsc_offset -= x->tsc_offset;
 		x->tsc_offset = 0;
 		v->guest_mode = false;
+		v->cr0_must1 = vmx_cr0_fixed0();
 		ept_leave(v);
 	}
 	x->mtf_pending = false;

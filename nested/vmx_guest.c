@@ -445,6 +445,7 @@ void vmx_start_guest(struct vcpu *v, const struct entry_ctx *e)
 	x->tsc_offset = (e->proc & PROC_TSC_OFFSET) ? F(TSC_OFFSET) : 0;
 	v->s.tsc_offset += x->tsc_offset;
 	v->guest_mode = true;
+	v->cr0_must1 = guest_cr0_fixed0(e);     /* unrestricted guest relaxes PE/PG */
 	x->entry_count++;
 	ept_enter(v, e->proc2 & SEC_EPT, F(EPT_POINTER),
 		  (e->proc2 & SEC_VPID) ? (uint16_t)F(VPID) : 0);
@@ -454,7 +455,7 @@ void vmx_start_guest(struct vcpu *v, const struct entry_ctx *e)
 	x->activity = vectoring ? ACT_ACTIVE : (unsigned)F(GUEST_ACTIVITY_STATE);
 	/* 27.6.2 / 27.7.8: a pending MTF VM exit, injected or by the control. */
 	x->mtf_pending = mtf_inject;
-	x->mtf_icount = v->icount;
+	x->mtf_fresh = true;
 	vmx_update_events(v);
 	if (log_on(LOG_VMX))
 		log_printf("vmx: VM entry to %04x:%#llx%s (inject %#x)\n", v->s.seg[SEG_CS].sel,

@@ -137,6 +137,8 @@ static void vmx_vmxon(struct vcpu *v, const struct x86_insn *i)
 	x->on = true;
 	x->vmxon_ptr = pa;
 	x->current = VMX_NO_VMCS;
+	v->cr0_must1 = vmx_cr0_fixed0();        /* 24.8: fixed bits hold in VMX operation */
+	v->cr4_must1 = vmx_cr4_fixed0();
 	if (log_on(LOG_VMX))
 		log_printf("vmx: VMXON %#llx\n", (unsigned long long)pa);
 	vmx_succeed(v);
@@ -161,6 +163,7 @@ static void vmx_vmxoff(struct vcpu *v, const struct x86_insn *i)
 	vmx_prologue(v, i, VMX_I_VMXOFF);
 	vmx_drop_current(v);
 	x->on = false;
+	v->cr0_must1 = v->cr4_must1 = 0;
 	if (log_on(LOG_VMX))
 		log_printf("vmx: VMXOFF\n");
 	vmx_succeed(v);

@@ -335,7 +335,12 @@ static void boundary_events(struct vcpu *v, bool shadow)
 	struct cpu_bus *bus = v->bus;
 	bool movss = shadow && v->s.intr_shadow == 2;
 
-	if ((x->mtf_pending || (proc(x) & PROC_MTF)) && v->icount != x->mtf_icount)
+	/* icount is exact at boundaries only: the first one after entry is the base. */
+	if (x->mtf_fresh) {
+		x->mtf_fresh = false;
+		x->mtf_icount = v->icount;
+	}
+	if (x->mtf_pending || ((proc(x) & PROC_MTF) && v->icount != x->mtf_icount))
 		event_exit(v, EXIT_REASON_MTF);
 	if (x->activity > ACT_HLT)
 		return;         /* shutdown / wait-for-SIPI: only NMI, INIT, SIPI act */

@@ -142,7 +142,8 @@ struct vmx {
 	struct vmcs vmcs;               /* the current VMCS (valid when current != NO) */
 	/* while in VMX non-root operation */
 	bool mtf_pending;               /* an injected pending MTF VM exit (27.6.2) */
-	uint64_t mtf_icount;            /* icount at entry: MTF exits once it moved */
+	uint64_t mtf_icount;            /* icount at the first boundary in the guest */
+	bool mtf_fresh;                 /* mtf_icount not taken yet */
 	bool vnmi_blocked;              /* virtual-NMI blocking (SDM 26.3.1.5) */
 	bool injecting;                 /* delivering the VM-entry injected event */
 	unsigned activity;              /* guest activity state beyond HLT (27.7.2) */

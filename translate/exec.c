@@ -162,7 +162,10 @@ static enum run_exit run_blocks(struct vcpu *v, struct tb_cache *tc, uint64_t li
 				v->step_armed = true;
 				v->step_icount = v->icount;
 			}
-		} else if ((v->step_armed || v->dr_active || v->nested_step) && tb->ninsns > 1) {
+		} else if ((v->step_armed || v->dr_active || v->nested_step || v->s.intr_shadow) &&
+			   tb->ninsns > 1) {
+			/* also after STI/MOV SS: events are recognized right after the
+			 * shadowed instruction (SDM vol. 3, 6.8.3) */
 			tb = tb_translate_oneshot(v, flags, 1);   /* a deferred trap follows it */
 		}
 		if (__builtin_expect(g_log_mask & ((1u << LOG_EXEC) | (1u << LOG_CPU)), 0) &&

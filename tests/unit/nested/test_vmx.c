@@ -11,6 +11,7 @@
 
 #include <check.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define VMXON_PA  0x300000ull
 #define VMCS_PA   0x301000ull
@@ -125,6 +126,14 @@ START_TEST(test_vmread_vmwrite)
 	ck_assert_uint_eq(e->v.s.gpr[2] & FLAGS6, 0);
 	ck_assert_uint_eq(e->v.s.gpr[1], 0x1122334455667788ull);
 	ck_assert_uint_eq(x->current, VMCS_PA);
+	{       /* `info vmcs` decodes it from the field table */
+		char buf[8192];
+
+		ck_assert_uint_lt(vmx_format_vmcs(&e->v, buf, sizeof(buf)), sizeof(buf));
+		ck_assert_ptr_nonnull(strstr(buf, "current VMCS 0x301000 (clear)"));
+		ck_assert_ptr_nonnull(strstr(buf, "681e nat GUEST_RIP                0x1122334455667788"));
+		ck_assert_ptr_null(strstr(buf, "EPT_POINTER"));        /* unsupported: not shown */
+	}
 	/* unsupported field -> VMfailValid(12) */
 	LOAD(e, EMU_CODE, VMREAD_RAX_RBX, PUSHF_POP_RDX, HLT);
 	e->v.s.gpr[3] = 0x6c18;
