@@ -1,6 +1,6 @@
 /*
  * cli/backends.c - where bytes and pixels go: -serial, -monitor, -gdb/-s/-S,
- * -chardev, -drive, -display, -nographic, -vnc, -vga.
+ * -chardev, -display, -nographic, -vnc, -vga.
  */
 #include "cli/cli.h"
 
@@ -182,28 +182,6 @@ int cli_opt_chardev(struct cli *c, const char *opt, const char *arg)
 		r = cli_error(c, "%s: missing id", opt);
 	cli_props_free(&ps);
 	return r ? r : cli_require(c, opt, FEAT_CHARDEV);
-}
-
-static const struct cli_prop_rule drive_rules[] = {
-	{ "file", NULL }, { "format", "raw" }, { "if", "virtio|none|ide" }, { "readonly", "?" },
-	{ "id", NULL }, { "media", "disk|cdrom" }, { "snapshot", "?" }, { "index", "#" },
-	{ "cache", "none|writeback|writethrough|directsync|unsafe" }, { "aio", "threads|native|io_uring" },
-	{ "discard", "ignore|unmap|on|off" },
-};
-
-int cli_opt_drive(struct cli *c, const char *opt, const char *arg)
-{
-	struct cli_props ps;
-	char err[128];
-	int r;
-
-	if (cli_props_parse(&ps, arg, NULL, err, sizeof(err)))
-		return cli_error(c, "%s: %s", opt, err);
-	r = cli_props_check(c, opt, &ps, drive_rules, NRULES(drive_rules));
-	if (!r && !cli_props_get(&ps, "file"))
-		r = cli_error(c, "%s: missing file=", opt);
-	cli_props_free(&ps);
-	return r ? r : cli_require(c, opt, FEAT_DRIVE);
 }
 
 static const struct cli_prop_rule display_rules[] = {

@@ -16,7 +16,7 @@
 #define DEFAULT_RAM (128ull << 20)
 #define MIN_RAM     (1ull << 20)
 #define MAX_RAM     (1ull << 40)
-#define MAX_CPUS    255
+#define MAX_CPUS    MACHINE_MAX_CPUS
 
 static int opt_help(struct cli *c, const char *opt, const char *arg)
 {
@@ -189,6 +189,9 @@ static int opt_smp(struct cli *c, const char *opt, const char *arg)
 	if (maxcpus > 1 && cli_require(c, opt, FEAT_SMP))
 		goto out;
 	c->cfg.smp = (unsigned)cpus;
+	c->cfg.smp_max = (unsigned)maxcpus;
+	c->cfg.smp_cores = (unsigned)topo[3];
+	c->cfg.smp_threads = (unsigned)topo[4];
 	r = 0;
 out:
 	cli_props_free(&ps);

@@ -12,7 +12,7 @@ static const struct {
 	const char *what;
 	bool supported;
 } support[FEAT_COUNT] = {
-	[FEAT_SMP]            = { "more than one CPU", false },
+	[FEAT_SMP]            = { "more than one CPU", true },
 	[FEAT_MEM_HOTPLUG]    = { "memory hotplug (slots=, maxmem=)", false },
 	[FEAT_ACCEL_KVM]      = { "the KVM accelerator", false },
 	[FEAT_MACHINE_Q35]    = { "the q35 machine (only pc for now)", false },
@@ -24,11 +24,11 @@ static const struct {
 	[FEAT_GDB]            = { "the gdb stub", true },
 	[FEAT_START_STOPPED]  = { "starting stopped", true },
 	[FEAT_MONITOR]        = { "the monitor", true },
-	[FEAT_SERIAL_SOCKET]  = { "a socket serial backend", false },
+	[FEAT_SERIAL_SOCKET]  = { "a socket serial backend", true },
 	[FEAT_SERIAL_MON]     = { "the monitor multiplexed on serial (mon:)", false },
 	[FEAT_SERIAL_PTY]     = { "a pty serial backend", false },
 	[FEAT_SERIAL_CHARDEV] = { "a -chardev serial backend", false },
-	[FEAT_DRIVE]          = { "a disk drive", false },
+	[FEAT_DRIVE]          = { "a disk drive", true },
 	[FEAT_CHARDEV]        = { "a character device", false },
 	[FEAT_NET]            = { "networking (only none)", false },
 	[FEAT_NO_SHUTDOWN]    = { "staying stopped after the guest shuts down", false },

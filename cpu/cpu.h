@@ -99,6 +99,8 @@ enum {
 #define PFEC_I    (1u << 4)
 #define PFEC_PK   (1u << 5)
 #define PFEC_FAULT (1u << 31)   /* not architectural: marks a failed cpu_translate */
+#define PFEC_SLAT  (1u << 30)   /* not architectural: cpu_translate failed in the second-level
+				 * translation (EPT violation/misconfiguration, no VM exit taken) */
 
 /* Segment registers, in the encoding of the ModRM reg field / VMX order. */
 enum seg_reg { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_LDTR, SEG_TR, SEG_COUNT };
@@ -224,6 +226,9 @@ struct cpu_state {
 	uint8_t intr_shadow;            /* 1 = STI shadow, 2 = MOV SS shadow */
 	bool nmi_blocked;
 	bool halted;
+	/* Activity state wait-for-SIPI (SDM vol. 3, 10.4.1): an AP after INIT runs nothing
+	 * until a SIPI starts it (the run loop returns RUN_EXIT_HALT meanwhile). */
+	bool wait_for_sipi;
 	uint64_t tsc_offset;            /* IA32_TSC = clock + tsc_offset */
 };
 
@@ -367,6 +372,25 @@ typedef int (*msr_hook_fn)(struct vcpu *v, void *opaque, uint32_t index, uint64_
 			   bool write);
 #define VCPU_MSR_HOOKS 4
 
+/*
+ * Second-level address translation (nested/: EPT in VMX non-root operation, SDM vol. 3,
+ * 29.3). While v->slat is set, every guest-physical address the CPU uses - guest
+ * paging-structure entries, PAE PDPTEs, the final address of an access, linear
+ * addresses with CR0.PG = 0 - goes through it (cpu/paging.c). It returns the
+ * host-physical address. When the translation fails it performs the VM exit (EPT
+ * violation/misconfiguration) and unwinds with cpu_loop_exit, except with SLAT_PEEK
+ * or SLAT_NOEXIT, when it returns SLAT_FAIL. gla: the linear address being translated.
+ */
+#define SLAT_READ   0x01u
+#define SLAT_WRITE  0x02u
+#define SLAT_EXEC   0x04u
+#define SLAT_PT     0x08u       /* a guest paging-structure access, not the final address */
+#define SLAT_NO_GLA 0x10u       /* no linear address goes with it (PAE PDPTE loads) */
+#define SLAT_PEEK   0x20u       /* debugger: no accessed/dirty updates, no VM exit */
+#define SLAT_NOEXIT 0x40u       /* a probe: on failure return SLAT_FAIL, no VM exit */
+#define SLAT_FAIL   (~0ull)
+typedef uint64_t (*slat_fn)(struct vcpu *v, uint64_t gpa, uint64_t gla, unsigned flags);
+
 #define TLB_SIZE 256
 
 /*
@@ -386,8 +410,27 @@ typedef int (*msr_hook_fn)(struct vcpu *v, void *opaque, uint32_t index, uint64_
 #define TLB_CLASS_USER  4ull            /* CPL 3 */
 #define TLB_F_MMIO      1u              /* not RAM: go through the bus */
 
+/*
+ * TLB address spaces (SDM vol. 3, 29.4.1-29.4.2 for VPID and EPT; 4.10.1 for PCID):
+ * every cached translation belongs to the address space that was current when it was
+ * filled, named by a small tag in vpage bits 8:3 (TLB_SPACE_MASK) that v->tlb_space
+ * holds for the current space. A space is keyed by (EPT PML4 address, VPID, PCID), so
+ * L2 translations tagged with their VPID/EPTP survive VM exits and L1's CR3 writes.
+ * cpu_tlb_set_space switches (nested/ at VM entry and exit); flushes name the spaces
+ * they apply to (a bitmap of tags). Flushing more than the SDM asks is always allowed.
+ */
+#define TLB_SPACES      64
+#define TLB_SPACE_SHIFT 3
+#define TLB_SPACE_MASK  ((uint64_t)(TLB_SPACES - 1) << TLB_SPACE_SHIFT)
+
+struct tlb_space_key {
+	uint64_t ep4ta;                 /* EPT PML4 address | 1 while EPT is on; 0 without EPT */
+	uint16_t vpid;                  /* 0: VMX root operation, or VPID off */
+	uint16_t pcid;                  /* CR3's PCID with CR4.PCIDE; 0 otherwise */
+};
+
 struct tlb_entry {
-	uint64_t vpage;                 /* linear page | class | TLB_VALID; 0 = empty */
+	uint64_t vpage;                 /* linear page | space | class | TLB_VALID; 0 = empty */
 	uintptr_t addend;               /* host = guest linear + addend, for RAM pages */
 	uint64_t ppage;                 /* physical page */
 	uint32_t flags;                 /* TLB_F_* */
@@ -417,7 +460,10 @@ struct vcpu {
 	bool shutdown;                  /* triple fault: the run loop stops (RUN_EXIT_SHUTDOWN) */
 	uint64_t shadow_rip;            /* RIP of the instruction in the STI/MOV SS shadow */
 	uint64_t shadow_icount;         /* icount when the shadow began */
-	bool shadow_fresh;              /* shadow_icount not yet fixed at a boundary */
+	/* icount at the first event check with RIP at shadow_rip (~0 until then): the
+	 * shadow lasts while no instruction retires from there. icount is counted per
+	 * block, so shadow_icount alone cannot tell where STI sat in its block. */
+	uint64_t shadow_boundary;
 	/* Single-step (RFLAGS.TF, SDM vol. 3, 18.3.1.4): the run loop arms it before an
 	 * instruction that starts with TF = 1 and raises the #DB trap (DR6.BS) once it
 	 * retired; delivering an event through the IDT disarms it (TF is cleared). */
@@ -431,11 +477,33 @@ struct vcpu {
 	bool dr_active, dr_data;
 	uint8_t db_trap;
 
+	/* INIT and SIPI messages received (hw/lapic.c sets them; the run loop takes them at
+	 * the next instruction boundary: cpu_init_event, then the SIPI if the vCPU waits for
+	 * one; SDM vol. 3, 10.4). init_hook resets what hw/ owns (the local APIC). */
+	bool init_pending, sipi_pending;
+	uint8_t sipi_vector;
+	void (*init_hook)(struct vcpu *v, void *opaque);
+	void *init_opaque;
+	/* CPUID topology (-smp): threads per core and cores per package, each a power of two
+	 * (0 means 1); APIC ID = index, so its low bits are thread and core numbers. */
+	uint8_t topo_threads, topo_cores;
+
 	uint64_t icount;                /* retired instructions */
 	uint32_t exit_request;          /* nonzero: leave the block at the next boundary */
 
 	struct tlb_entry tlb_read[TLB_SIZE], tlb_write[TLB_SIZE], tlb_code[TLB_SIZE];
 	bool tlb_has_large;             /* a 2M/4M/1G page is cached: INVLPG flushes all */
+	/* Address spaces (cpu_tlb_set_space): key of each tag in use, which are in use, the
+	 * current one (tlb_space = its tag << TLB_SPACE_SHIFT, ORed into every lookup). */
+	struct tlb_space_key tlb_keys[TLB_SPACES];
+	uint64_t tlb_mode[TLB_SPACES];  /* paging-mode bits each space's entries were filled under */
+	uint64_t tlb_spaces_used;
+	uint64_t tlb_space;
+	unsigned tlb_cur, tlb_victim;
+	/* Second-level address translation (SLAT_* below): NULL = guest-physical is
+	 * host-physical; slat_root belongs to whoever installs slat (nested/: the EPTP). */
+	slat_fn slat;
+	uint64_t slat_root;
 	uint8_t phys_bits;              /* MAXPHYADDR (CPUID 80000008H EAX[7:0]) */
 
 	struct { msr_hook_fn fn; void *opaque; } msr_hooks[VCPU_MSR_HOOKS];
@@ -490,6 +558,13 @@ static inline bool cpu_canonical_addr(const struct vcpu *v, uint64_t lin)
 /* Reset to the SDM power-up state (SDM vol. 3, 10.1.1, table 10-1). */
 void cpu_reset(struct vcpu *v);
 void vcpu_init(struct vcpu *v, int index, struct cpu_bus *bus, const struct cpu_model *model);
+/* The INIT state (SDM vol. 3, 10.1, table 10-1, INIT column): RESET's, except that the
+ * x87/SSE state, the MSRs, the TSC and CR0.CD/NW are kept; an AP (not the BSP of
+ * IA32_APIC_BASE) then waits for SIPI. The caller has run the ICPT_INIT intercept. */
+void cpu_init_event(struct vcpu *v);
+/* SIPI with vector vec (SDM vol. 3, 10.4.4.1): leave wait-for-SIPI and start in real
+ * mode at vec << 12 (CS = vec << 8, IP = 0). */
+void cpu_sipi(struct vcpu *v, uint8_t vec);
 
 /* ---------------------------------------------------------------- exceptions */
 
@@ -615,8 +690,30 @@ size_t cpu_fetch_code(struct vcpu *v, uint64_t lin, uint8_t *buf, size_t len, ui
  * accessed/dirty flags as the access would. user: a CPL-3 access; a supervisor access
  * gets SMAP's EFLAGS.AC exemption only when CPL < 3 (SDM vol. 3, 4.6). */
 uint32_t cpu_translate(struct vcpu *v, uint64_t lin, enum mem_access acc, bool user, uint64_t *paddr);
+/* cpu_tlb_flush: every space (state changes the TLB must forget whatever the tag:
+ * debugger watchpoints, tests). cpu_tlb_flush_current: the architectural flush of MOV
+ * CR3/CR0/CR4, task switches and INVPCID - the spaces of the current VPID (SDM vol. 3,
+ * 29.4.3.1: only the current VPID's mappings, for all EPTPs). cpu_tlb_flush_page: INVLPG
+ * of lin in the current VPID's spaces. */
 void cpu_tlb_flush(struct vcpu *v);
+void cpu_tlb_flush_current(struct vcpu *v);
 void cpu_tlb_flush_page(struct vcpu *v, uint64_t lin);
+/* Address spaces (struct tlb_space_key): make key's space current (allocating a tag,
+ * evicting another space when all are taken; the space is flushed only if the paging
+ * mode - CR0.PG/PE/WP, CR4's paging bits, EFER.NXE/LMA - differs from the one its
+ * entries were filled under, so call it once the new CR0/CR4/EFER are loaded); the
+ * current key; the tags (bitmap) of the spaces in use whose key has the given VPID
+ * (match_vpid) / EPT PML4 address (match_ep4ta, ep4ta | 1) / any; flush those spaces
+ * whole or one linear page in them. */
+void cpu_tlb_set_space(struct vcpu *v, const struct tlb_space_key *key);
+static inline const struct tlb_space_key *cpu_tlb_key(const struct vcpu *v)
+{
+	return &v->tlb_keys[v->tlb_cur];
+}
+enum tlb_match { TLB_MATCH_VPID, TLB_MATCH_EP4TA, TLB_MATCH_EPT_ANY, TLB_MATCH_VPID_NONZERO };
+uint64_t cpu_tlb_spaces(const struct vcpu *v, enum tlb_match how, uint64_t val);
+void cpu_tlb_flush_spaces(struct vcpu *v, uint64_t spaces);
+void cpu_tlb_flush_page_spaces(struct vcpu *v, uint64_t spaces, uint64_t lin);
 /* translate/ calls this after it sets the code_pages bit of paddr's page: drops the
  * write-TLB entries of that page so that every later write takes the slow path and
  * calls v->code_write_hook. (With several vCPUs, call it for each.) */

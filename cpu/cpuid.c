@@ -32,8 +32,19 @@ static void put_str(uint32_t *regs, const char *s, size_t n)
 	memcpy(regs, buf, n);
 }
 
-/* Leaf 04H: deterministic cache parameters, subleaf i = L1D, L1I, L2, L3. */
-static void leaf_4(const struct cpu_model *m, uint32_t sub, uint32_t *r)
+/* The -smp topology of the vCPU: threads per core, logical processors per package
+ * (both powers of two, so the APIC ID = index splits into bit fields), and log2. */
+static unsigned topo_threads(const struct vcpu *v) { return v->topo_threads ? v->topo_threads : 1; }
+static unsigned topo_per_pkg(const struct vcpu *v)
+{
+	return topo_threads(v) * (v->topo_cores ? v->topo_cores : 1);
+}
+static unsigned ilog2(unsigned n) { return n > 1 ? 31 - (unsigned)__builtin_clz(n) : 0; }
+
+/* Leaf 04H: deterministic cache parameters, subleaf i = L1D, L1I, L2, L3. EAX[25:14]:
+ * logical processors sharing the cache - 1 (L1, L2: the core's threads; L3: the
+ * package), EAX[31:26]: cores in the package - 1. */
+static void leaf_4(const struct vcpu *v, const struct cpu_model *m, uint32_t sub, uint32_t *r)
 {
 	static const uint8_t type[4] = { 1, 2, 3, 3 }, level[4] = { 1, 1, 2, 3 };
 	uint32_t ways, sets;
@@ -42,19 +53,26 @@ static void leaf_4(const struct cpu_model *m, uint32_t sub, uint32_t *r)
 		return;
 	ways = m->cache_ways[sub];
 	sets = m->cache_kb[sub] * 1024 / (ways * 64);
-	r[0] = type[sub] | (level[sub] << 5) | (1u << 8);
+	r[0] = type[sub] | (level[sub] << 5) | (1u << 8) |
+	       ((sub == 3 ? topo_per_pkg(v) : topo_threads(v)) - 1) << 14 |
+	       (topo_per_pkg(v) / topo_threads(v) - 1) << 26;
 	r[1] = 63 | ((ways - 1) << 22);
 	r[2] = sets - 1;
 	r[3] = sub == 3 ? 2 : 0;        /* L3 inclusive */
 }
 
-/* Leaf 0BH: x2APIC topology, one thread per core, one core per package. */
+/* Leaf 0BH (and 1FH): x2APIC topology (SDM vol. 3, 10.9.2; vol. 2 CPUID). Subleaf 0
+ * is the SMT level, 1 the core level: EAX = bits to shift the x2APIC ID right to get
+ * the next level's ID, EBX = logical processors at this level. */
 static void leaf_b(const struct vcpu *v, uint32_t sub, uint32_t *r)
 {
 	r[3] = (uint32_t)v->index;
 	r[2] = sub & 0xff;
 	if (sub < 2) {
-		r[1] = 1;
+		unsigned n = sub == 0 ? topo_threads(v) : topo_per_pkg(v);
+
+		r[0] = ilog2(n);
+		r[1] = n;
 		r[2] |= (sub + 1) << 8;         /* 1 = SMT, 2 = core */
 	}
 }
@@ -120,12 +138,14 @@ static void basic_leaf(const struct vcpu *v, const struct cpu_model *m, uint32_t
 		break;
 	case 1:
 		r[0] = signature(m);
-		/* CLFLUSH line 8 x 8 bytes, one logical processor, initial APIC ID */
-		r[1] = (8u << 8) | (1u << 16) | ((uint32_t)v->index << 24);
+		/* CLFLUSH line 8 x 8 bytes, logical processors per package, initial APIC ID */
+		r[1] = (8u << 8) | (topo_per_pkg(v) << 16) | ((uint32_t)v->index << 24);
 		r[2] = m->feat[FW_1_ECX];
 		if (s->cr4 & CR4_OSXSAVE)
 			r[2] |= 1u << 27;
 		r[3] = m->feat[FW_1_EDX];
+		if (topo_per_pkg(v) > 1)
+			r[3] |= 1u << 28;       /* HTT: EBX[23:16] is valid */
 		/* IA32_APIC_BASE[11] = 0 hides the APIC (SDM vol. 3, 11.4.3) */
 		if (!(s->msr.apic_base & (1u << 11)))
 			r[3] &= ~(1u << 9);
@@ -136,7 +156,7 @@ static void basic_leaf(const struct vcpu *v, const struct cpu_model *m, uint32_t
 		break;
 	case 4:
 		if (m->vendor == VENDOR_INTEL)
-			leaf_4(m, sub, r);
+			leaf_4(v, m, sub, r);
 		break;
 	case 6:
 		r[0] = m->feat[FW_6_EAX];
@@ -151,6 +171,7 @@ static void basic_leaf(const struct vcpu *v, const struct cpu_model *m, uint32_t
 		}
 		break;
 	case 0xb:
+	case 0x1f:
 		if (m->vendor == VENDOR_INTEL)
 			leaf_b(v, sub, r);
 		break;
@@ -194,6 +215,16 @@ static void ext_leaf(const struct vcpu *v, const struct cpu_model *m, uint32_t l
 		break;
 	case 0x80000008:
 		r[0] = m->phys_bits | ((model_has(m, FW_7_ECX, 16) ? 57u : 48u) << 8);
+		/* NC: logical processors in the package - 1; ApicIdSize (APM vol. 3, E.4.7) */
+		if (m->vendor == VENDOR_AMD)
+			r[2] = (topo_per_pkg(v) - 1) | ilog2(topo_per_pkg(v)) << 12;
+		break;
+	case 0x8000001e:        /* extended APIC ID, core ID, threads per core - 1 */
+		if (m->vendor == VENDOR_AMD) {
+			r[0] = (uint32_t)v->index;
+			r[1] = ((uint32_t)v->index >> ilog2(topo_threads(v)) & 0xff) |
+			       (topo_threads(v) - 1) << 8;
+		}
 		break;
 	case 0x8000000a:
 		if (model_has(m, FW_X1_ECX, 2)) {

@@ -75,7 +75,7 @@ int cpu_set_cr0(struct vcpu *v, uint64_t val)
 	s->cr0 = val;
 	s->efer = efer;
 	if ((old ^ val) & (CR0_PG | CR0_PE | CR0_WP | CR0_CD))
-		cpu_tlb_flush(v);
+		cpu_tlb_flush_current(v);
 	return 0;
 }
 
@@ -98,7 +98,7 @@ int cpu_set_cr3(struct vcpu *v, uint64_t val)
 		s->cr3 = old;
 		return -1;
 	}
-	cpu_tlb_flush(v);       /* flushing more than the PCID rules ask is allowed */
+	cpu_tlb_flush_current(v);       /* flushing more than the PCID rules ask is allowed */
 	return 0;
 }
 
@@ -125,7 +125,7 @@ int cpu_set_cr4(struct vcpu *v, uint64_t val)
 	s->cr4 = val;
 	if ((old ^ val) & (CR4_PGE | CR4_PAE | CR4_PSE | CR4_PCIDE | CR4_SMEP | CR4_SMAP |
 			   CR4_PKE | CR4_LA57))
-		cpu_tlb_flush(v);
+		cpu_tlb_flush_current(v);
 	return 0;
 }
 

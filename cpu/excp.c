@@ -529,7 +529,7 @@ void cpu_set_intr_shadow(struct vcpu *v, unsigned kind, uint64_t next_rip)
 	v->s.intr_shadow = (uint8_t)kind;
 	v->shadow_rip = next_rip;
 	v->shadow_icount = v->icount;
-	v->shadow_fresh = true;
+	v->shadow_boundary = ~0ull;
 }
 
 void cpu_inject_nmi(struct vcpu *v)
@@ -555,19 +555,17 @@ bool cpu_check_events(struct vcpu *v)
 
 	if (v->shutdown)
 		return false;
-	/* The shadow covers the one instruction after STI/MOV SS: it is over once RIP
-	 * moved on, or (for an instruction that jumps to itself) after two retirements.
-	 * icount is exact only at boundaries (a handler in the middle of a block sees the
-	 * block's start count), so the first boundary after the STI/MOV SS fixes it. */
+	/* The shadow covers the one instruction after STI/MOV SS (SDM vol. 3, 6.8.3):
+	 * it holds at the boundary before that instruction and is over once RIP moved
+	 * on or (an instruction that jumps to itself) an instruction retired since. */
 	if (s->intr_shadow) {
-		if (v->shadow_fresh && s->rip == v->shadow_rip) {
-			v->shadow_icount = v->icount - 1;
-			v->shadow_fresh = false;
-		}
-		if (s->rip == v->shadow_rip && v->icount - v->shadow_icount < 2)
+		if (s->rip == v->shadow_rip &&
+		    (v->shadow_boundary == ~0ull || v->shadow_boundary == v->icount)) {
+			v->shadow_boundary = v->icount;
 			shadow = true;
-		else
+		} else {
 			s->intr_shadow = 0;
+		}
 	}
 	if (v->nested_events)   /* VMX window exits and MTF (nested/) */
 		cpu_intercept(v, ICPT_EVENTS, shadow, NULL);

@@ -12,6 +12,8 @@
 #define MA_USER   0x04u         /* user-mode access (CPL 3, not implicit) */
 #define MA_SMAP_AC 0x08u        /* supervisor data access that SMAP allows (EFLAGS.AC=1) */
 #define MA_PEEK   0x10u         /* no accessed/dirty updates (debugger) */
+#define MA_NOEXIT 0x20u         /* a probe: a failing second-level translation returns
+				 * PFEC_SLAT instead of taking the VM exit */
 
 struct walk_result {
 	uint64_t paddr;             /* physical address of the byte */

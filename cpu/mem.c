@@ -149,12 +149,12 @@ uint64_t cpu_seg_linear(struct vcpu *v, unsigned seg, uint64_t off, size_t len, 
 
 /* ---------------------------------------------------------------- the TLB */
 
-static inline uint64_t tlb_tag(uint64_t lin, unsigned ma)
+static inline uint64_t tlb_tag(const struct vcpu *v, uint64_t lin, unsigned ma)
 {
 	uint64_t cls = (ma & MA_USER) ? TLB_CLASS_USER :
 		       (ma & MA_SMAP_AC) ? TLB_CLASS_SUPAC : TLB_CLASS_SUP;
 
-	return (lin & ~0xfffull) | cls | TLB_VALID;
+	return (lin & ~0xfffull) | v->tlb_space | cls | TLB_VALID;
 }
 
 static inline struct tlb_entry *tlb_slot(struct vcpu *v, uint64_t lin, unsigned ma)
@@ -168,31 +168,127 @@ static inline struct tlb_entry *tlb_slot(struct vcpu *v, uint64_t lin, unsigned 
 	return &v->tlb_read[idx];
 }
 
+static inline unsigned tlb_entry_space(const struct tlb_entry *e)
+{
+	return (unsigned)((e->vpage & TLB_SPACE_MASK) >> TLB_SPACE_SHIFT);
+}
+
+/* The paging-mode bits that decide what a cached translation means (cpu/paging.c). */
+static uint64_t tlb_mode_bits(const struct vcpu *v)
+{
+	const struct cpu_state *s = &v->s;
+
+	return (s->cr0 & (CR0_PG | CR0_PE | CR0_WP)) | (s->efer & (EFER_NXE | EFER_LMA)) |
+	       ((s->cr4 & (CR4_PSE | CR4_PAE | CR4_PGE | CR4_PCIDE | CR4_SMEP | CR4_SMAP |
+			   CR4_PKE | CR4_LA57)) << 32);
+}
+
 void cpu_tlb_flush(struct vcpu *v)
 {
+	v->tlb_mode[v->tlb_cur] = tlb_mode_bits(v);
 	memset(v->tlb_read, 0, sizeof(v->tlb_read));
 	memset(v->tlb_write, 0, sizeof(v->tlb_write));
 	memset(v->tlb_code, 0, sizeof(v->tlb_code));
 	v->tlb_has_large = false;
 }
 
-void cpu_tlb_flush_page(struct vcpu *v, uint64_t lin)
+void cpu_tlb_flush_spaces(struct vcpu *v, uint64_t spaces)
 {
+	struct tlb_entry *arrays[3] = { v->tlb_read, v->tlb_write, v->tlb_code };
+
+	if ((spaces >> v->tlb_cur) & 1)
+		v->tlb_mode[v->tlb_cur] = tlb_mode_bits(v);
+	/* Without nesting there is one space: the plain flush. */
+	if ((v->tlb_spaces_used & ~spaces) == 0) {
+		cpu_tlb_flush(v);
+		return;
+	}
+	for (unsigned a = 0; a < 3; a++)
+		for (unsigned i = 0; i < TLB_SIZE; i++)
+			if ((spaces >> tlb_entry_space(&arrays[a][i])) & 1)
+				arrays[a][i].vpage = 0;
+}
+
+void cpu_tlb_flush_page_spaces(struct vcpu *v, uint64_t spaces, uint64_t lin)
+{
+	struct tlb_entry *arrays[3] = { v->tlb_read, v->tlb_write, v->tlb_code };
 	unsigned idx = (lin >> 12) & (TLB_SIZE - 1);
 	uint64_t page = lin & ~0xfffull;
 
 	/* A large page is cached as 4 KiB slices: INVLPG of any address in it must drop
-	 * them all (SDM vol. 3, 4.10.4.1), so flush everything. */
+	 * them all (SDM vol. 3, 4.10.4.1), so flush the spaces whole. */
 	if (v->tlb_has_large) {
-		cpu_tlb_flush(v);
+		cpu_tlb_flush_spaces(v, spaces);
 		return;
 	}
-	if ((v->tlb_read[idx].vpage & ~0xfffull) == page)
-		v->tlb_read[idx].vpage = 0;
-	if ((v->tlb_write[idx].vpage & ~0xfffull) == page)
-		v->tlb_write[idx].vpage = 0;
-	if ((v->tlb_code[idx].vpage & ~0xfffull) == page)
-		v->tlb_code[idx].vpage = 0;
+	for (unsigned a = 0; a < 3; a++) {
+		struct tlb_entry *e = &arrays[a][idx];
+
+		if ((e->vpage & ~0xfffull) == page && ((spaces >> tlb_entry_space(e)) & 1))
+			e->vpage = 0;
+	}
+}
+
+uint64_t cpu_tlb_spaces(const struct vcpu *v, enum tlb_match how, uint64_t val)
+{
+	uint64_t set = 0;
+
+	for (unsigned i = 0; i < TLB_SPACES; i++) {
+		const struct tlb_space_key *k = &v->tlb_keys[i];
+		bool m;
+
+		if (!((v->tlb_spaces_used >> i) & 1))
+			continue;
+		switch (how) {
+		case TLB_MATCH_VPID: m = k->vpid == val; break;
+		case TLB_MATCH_EP4TA: m = k->ep4ta == val; break;
+		case TLB_MATCH_EPT_ANY: m = k->ep4ta != 0; break;
+		default: m = k->vpid != 0; break;
+		}
+		if (m)
+			set |= 1ull << i;
+	}
+	return set;
+}
+
+void cpu_tlb_flush_current(struct vcpu *v)
+{
+	cpu_tlb_flush_spaces(v, cpu_tlb_spaces(v, TLB_MATCH_VPID, cpu_tlb_key(v)->vpid));
+}
+
+void cpu_tlb_flush_page(struct vcpu *v, uint64_t lin)
+{
+	cpu_tlb_flush_page_spaces(v, cpu_tlb_spaces(v, TLB_MATCH_VPID, cpu_tlb_key(v)->vpid), lin);
+}
+
+void cpu_tlb_set_space(struct vcpu *v, const struct tlb_space_key *key)
+{
+	unsigned i;
+
+	for (i = 0; i < TLB_SPACES; i++)
+		if (((v->tlb_spaces_used >> i) & 1) && v->tlb_keys[i].ep4ta == key->ep4ta &&
+		    v->tlb_keys[i].vpid == key->vpid && v->tlb_keys[i].pcid == key->pcid)
+			goto found;
+	for (i = 0; i < TLB_SPACES; i++)
+		if (!((v->tlb_spaces_used >> i) & 1))
+			break;
+	if (i == TLB_SPACES) {
+		/* All tags taken: evict one (round robin, never the current), dropping its
+		 * entries so the tag can name the new space. */
+		do
+			i = v->tlb_victim++ % TLB_SPACES;
+		while (i == v->tlb_cur);
+		cpu_tlb_flush_spaces(v, 1ull << i);
+	}
+	v->tlb_keys[i] = *key;
+	v->tlb_spaces_used |= 1ull << i;
+	v->tlb_mode[i] = tlb_mode_bits(v);
+found:
+	v->tlb_cur = i;
+	v->tlb_space = (uint64_t)i << TLB_SPACE_SHIFT;
+	/* Entries filled under another paging mode must not be used under this one. */
+	if (v->tlb_mode[i] != tlb_mode_bits(v))
+		cpu_tlb_flush_spaces(v, 1ull << i);
 }
 
 void cpu_tlb_protect_code(struct vcpu *v, uint64_t paddr)
@@ -227,7 +323,7 @@ static void mem_log_walk(struct vcpu *v, uint64_t lin, unsigned ma, uint32_t err
 static uint64_t mem_xlate(struct vcpu *v, uint64_t lin, unsigned ma, uint8_t **host)
 {
 	struct tlb_entry *e = tlb_slot(v, lin, ma);
-	uint64_t tag = tlb_tag(lin, ma);
+	uint64_t tag = tlb_tag(v, lin, ma);
 	struct walk_result r;
 	uint32_t err;
 	uint8_t *p;
@@ -340,7 +436,7 @@ uint64_t cpu_ld(struct vcpu *v, unsigned seg, uint64_t off, unsigned size)
 	const struct tlb_entry *e = &v->tlb_read[(lin >> 12) & (TLB_SIZE - 1)];
 
 	/* Fast path: RAM page in the TLB, no page crossing, aligned or no #AC. */
-	if (e->vpage == tlb_tag(lin, ma) && !e->flags && (lin & 0xfff) + size <= 4096 &&
+	if (e->vpage == tlb_tag(v, lin, ma) && !e->flags && (lin & 0xfff) + size <= 4096 &&
 	    (!(off & (size - 1)) || !(v->s.rflags & RFLAGS_AC)))
 		return load_le((uint8_t *)(uintptr_t)(lin + e->addend), size);
 	return lin_ld(v, lin, size, ma, off);
@@ -352,7 +448,7 @@ void cpu_st(struct vcpu *v, unsigned seg, uint64_t off, unsigned size, uint64_t 
 	unsigned ma = mem_explicit_ma(v);
 	const struct tlb_entry *e = &v->tlb_write[(lin >> 12) & (TLB_SIZE - 1)];
 
-	if (e->vpage == tlb_tag(lin, ma) && !e->flags && (lin & 0xfff) + size <= 4096 &&
+	if (e->vpage == tlb_tag(v, lin, ma) && !e->flags && (lin & 0xfff) + size <= 4096 &&
 	    (!(off & (size - 1)) || !(v->s.rflags & RFLAGS_AC))) {
 		store_le((uint8_t *)(uintptr_t)(lin + e->addend), size, val);
 		return;
@@ -478,7 +574,7 @@ size_t cpu_fetch_code(struct vcpu *v, uint64_t lin, uint8_t *buf, size_t len, ui
 
 			if (cpu_long_mode(&v->s) && !cpu_canonical_addr(v, lin))
 				break;
-			if (e->vpage != tlb_tag(lin, ma) && paging_walk(v, lin, ma, &r))
+			if (e->vpage != tlb_tag(v, lin, ma) && paging_walk(v, lin, ma | MA_NOEXIT, &r))
 				break;
 		}
 		pa = mem_xlate(v, lin, ma, &h);
@@ -513,7 +609,7 @@ uint32_t cpu_translate(struct vcpu *v, uint64_t lin, enum mem_access acc, bool u
 
 	if (!cpu_long_mode(&v->s))
 		lin = (uint32_t)lin;
-	err = paging_walk(v, lin, translate_ma(v, acc, user), &r);
+	err = paging_walk(v, lin, translate_ma(v, acc, user) | MA_NOEXIT, &r);
 	if (!err)
 		*paddr = r.paddr;
 	return err;

@@ -161,7 +161,7 @@ static int efer_write(struct vcpu *v, uint64_t val)
 		return -1;
 	val = (val & ~EFER_LMA) | (s->efer & EFER_LMA);
 	if ((val ^ s->efer) & EFER_NXE)
-		cpu_tlb_flush(v);
+		cpu_tlb_flush_current(v);
 	s->efer = val;
 	return 0;
 }

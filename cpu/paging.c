@@ -9,6 +9,11 @@
  *
  * Departure: accessed flags are set only when the walk succeeds (as QEMU does);
  * the SDM allows the processor to set them on any use of an entry.
+ *
+ * In VMX non-root operation with EPT (v->slat set), every guest-physical address the
+ * walk uses is translated in the same walk (SDM vol. 3, 29.3.2): each paging-structure
+ * entry's address (read, and written for A/D updates), the PAE PDPTEs, the final
+ * address, and with CR0.PG = 0 the linear address itself (unrestricted guest).
  */
 #include "cpu/internal.h"
 
@@ -25,7 +30,11 @@
 /* What a walk accumulates on its way down (SDM vol. 3, 4.6.1: R/W and U/S are the
  * AND of all levels, XD the OR). */
 struct walk {
-	uint64_t entry_addr[5];
+	uint64_t entry_addr[5];         /* guest-physical */
+	uint64_t entry_hpa[5];          /* host-physical (= guest-physical without slat) */
+	uint64_t lin;
+	unsigned slat_flags;            /* SLAT_PEEK / SLAT_NOEXIT for the walk's accesses */
+	bool slat_failed;               /* a no-exit second-level translation failed */
 	unsigned entry_size;            /* 4 (32-bit paging) or 8 */
 	unsigned nentries;
 	uint64_t leaf;
@@ -35,8 +44,19 @@ struct walk {
 
 static uint64_t walk_ld(struct vcpu *v, struct walk *w, uint64_t addr)
 {
-	w->entry_addr[w->nentries++] = addr;
-	return cpu_phys_ld(v, addr, w->entry_size);
+	uint64_t hpa = addr;
+
+	if (v->slat) {
+		/* Reads of guest paging structures are data reads (SDM vol. 3, 29.3.3.2). */
+		hpa = v->slat(v, addr, w->lin, SLAT_READ | SLAT_PT | w->slat_flags);
+		if (hpa == SLAT_FAIL) {
+			w->slat_failed = true;
+			return 0;       /* ends the walk as "not present"; the caller sees why */
+		}
+	}
+	w->entry_addr[w->nentries] = addr;
+	w->entry_hpa[w->nentries++] = hpa;
+	return cpu_phys_ld(v, hpa, w->entry_size);
 }
 
 static void walk_accum(struct walk *w, uint64_t pte, bool nxe)
@@ -174,29 +194,53 @@ static uint32_t check_rights(const struct vcpu *v, const struct walk *w, unsigne
 }
 
 /* SDM vol. 3, 4.8: set A in every entry used, D in the leaf on a write. */
-static void set_accessed_dirty(struct vcpu *v, const struct walk *w, bool write)
+static bool set_accessed_dirty(struct vcpu *v, const struct walk *w, bool write)
 {
 	for (unsigned i = 0; i < w->nentries; i++) {
-		uint64_t e = cpu_phys_ld(v, w->entry_addr[i], w->entry_size);
+		uint64_t e = cpu_phys_ld(v, w->entry_hpa[i], w->entry_size);
 		uint64_t ne = e | PTE_A;
+		uint64_t hpa = w->entry_hpa[i];
 
 		if (i == w->nentries - 1 && write)
 			ne |= PTE_D;
-		if (ne != e)
-			cpu_phys_st(v, w->entry_addr[i], w->entry_size, ne);
+		if (ne == e)
+			continue;
+		/* The update is a data write to the guest-physical address of the entry
+		 * (SDM vol. 3, 29.3.3.2). */
+		if (v->slat) {
+			hpa = v->slat(v, w->entry_addr[i], w->lin, SLAT_WRITE | SLAT_PT | w->slat_flags);
+			if (hpa == SLAT_FAIL)
+				return false;
+		}
+		cpu_phys_st(v, hpa, w->entry_size, ne);
 	}
+	return true;
+}
+
+/* The final guest-physical address through the second level, for access ma. */
+static uint64_t slat_final(struct vcpu *v, const struct walk *w, uint64_t gpa, unsigned ma)
+{
+	unsigned f = (ma & MA_WRITE) ? SLAT_WRITE : (ma & MA_EXEC) ? SLAT_EXEC : SLAT_READ;
+
+	return v->slat(v, gpa, w->lin, f | w->slat_flags);
 }
 
 uint32_t paging_walk(struct vcpu *v, uint64_t lin, unsigned ma, struct walk_result *res)
 {
 	const struct cpu_state *s = &v->s;
-	struct walk w = { .nentries = 0, .rw = true, .us = true, .xd = false };
+	struct walk w = { .nentries = 0, .rw = true, .us = true, .xd = false, .lin = lin };
 	uint64_t pa = 0;
 	bool large = false;
 	uint32_t err;
 
+	w.slat_flags = (ma & MA_PEEK) ? SLAT_PEEK : (ma & MA_NOEXIT) ? SLAT_NOEXIT : 0;
 	if (!(s->cr0 & CR0_PG)) {
-		res->paddr = cpu_long_mode(s) ? lin : (uint32_t)lin;
+		/* Unpaged: the linear address is the guest-physical address, which EPT
+		 * translates (SDM vol. 3, 29.3.2, CR0.PG = 0). */
+		pa = cpu_long_mode(s) ? lin : (uint32_t)lin;
+		if (v->slat && (pa = slat_final(v, &w, pa, ma)) == SLAT_FAIL)
+			return pfec_access(v, ma) | PFEC_SLAT | PFEC_FAULT;
+		res->paddr = pa;
 		res->large = false;
 		return 0;
 	}
@@ -217,6 +261,8 @@ uint32_t paging_walk(struct vcpu *v, uint64_t lin, unsigned ma, struct walk_resu
 			err = walk_64(v, &w, (uint32_t)lin, pdpte & paging_addr_mask(v), 2,
 				      &pa, &large);
 	}
+	if (w.slat_failed)
+		return pfec_access(v, ma) | PFEC_SLAT | PFEC_FAULT;
 	if (err == PFEC_P)                   /* not present: P = 0 in the error code */
 		return pfec_access(v, ma) | PFEC_FAULT;
 	if (err)                             /* reserved bit: P = 1, RSVD = 1 */
@@ -224,8 +270,10 @@ uint32_t paging_walk(struct vcpu *v, uint64_t lin, unsigned ma, struct walk_resu
 	err = check_rights(v, &w, ma);
 	if (err)
 		return pfec_access(v, ma) | err | PFEC_FAULT;
-	if (!(ma & MA_PEEK))
-		set_accessed_dirty(v, &w, ma & MA_WRITE);
+	if (!(ma & MA_PEEK) && !set_accessed_dirty(v, &w, ma & MA_WRITE))
+		return pfec_access(v, ma) | PFEC_SLAT | PFEC_FAULT;
+	if (v->slat && (pa = slat_final(v, &w, pa, ma)) == SLAT_FAIL)
+		return pfec_access(v, ma) | PFEC_SLAT | PFEC_FAULT;
 	res->paddr = pa;
 	res->large = large;
 	return 0;
@@ -238,6 +286,10 @@ bool cpu_load_pdptes(struct vcpu *v)
 	/* SDM vol. 3, 4.4.1 (table 4-8): bits 2:1, 8:5 and 63:M are reserved. */
 	uint64_t rsvd = 0x1e6ull | ~((1ull << v->phys_bits) - 1);
 
+	/* With EPT the 32-byte table (one page) is read through it, as reads with no
+	 * guest-linear address (SDM vol. 3, 29.3.3.2; 28.2.1, exit qualification bit 7). */
+	if (v->slat)
+		base = v->slat(v, base, 0, SLAT_READ | SLAT_PT | SLAT_NO_GLA);
 	for (unsigned i = 0; i < 4; i++) {
 		pd[i] = cpu_phys_ld(v, base + 8 * i, 8);
 		if ((pd[i] & PTE_P) && (pd[i] & rsvd))

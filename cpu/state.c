@@ -47,9 +47,63 @@ void cpu_reset(struct vcpu *v)
 	msr_reset(v);
 	v->pending_vector = -1;
 	v->pending_error = EXC_NO_ERROR;
+	v->shutdown = false;            /* RESET leaves the shutdown state (SDM vol. 3, 6.15, #DF) */
 	memset(v->tlb_read, 0, sizeof(v->tlb_read));
 	memset(v->tlb_write, 0, sizeof(v->tlb_write));
 	memset(v->tlb_code, 0, sizeof(v->tlb_code));
+	/* One address space: no VPID, no EPT, PCID 0 (cpu/mem.c, cpu_tlb_set_space). */
+	memset(v->tlb_keys, 0, sizeof(v->tlb_keys));
+	v->tlb_spaces_used = 1;
+	v->tlb_cur = 0;
+	v->tlb_space = 0;
+	v->slat = NULL;
+}
+
+/* SDM vol. 3, 10.1 and table 10-1: "during an INIT, the internal caches, MSRs, MTRRs,
+ * and x87 FPU state are left unchanged" (and the SSE state, vol. 1, 11.6.4); CR0.CD and
+ * CR0.NW keep their values; the rest is RESET's. EFER (an MSR) is cleared all the same:
+ * the processor is back in real mode. */
+void cpu_init_event(struct vcpu *v)
+{
+	struct cpu_state *s = &v->s;
+	struct cpu_state old = *s;
+
+	cpu_reset(v);
+	s->msr = old.msr;
+	s->tsc_offset = old.tsc_offset;
+	s->cr0 = (s->cr0 & ~(CR0_CD | CR0_NW)) | (old.cr0 & (CR0_CD | CR0_NW));
+	memcpy(s->st, old.st, sizeof(s->st));
+	s->fcw = old.fcw;
+	s->fsw = old.fsw;
+	s->ftw = old.ftw;
+	s->fop = old.fop;
+	s->fip = old.fip;
+	s->fdp = old.fdp;
+	s->fcs = old.fcs;
+	s->fds = old.fds;
+	memcpy(s->vr, old.vr, sizeof(s->vr));
+	s->mxcsr = old.mxcsr;
+	s->pkru = old.pkru;
+	cpu_dr7_changed(v);
+	v->nmi_pending = false;
+	v->step_armed = false;
+	v->db_trap = 0;
+	v->init_pending = false;
+	/* APs wait for a SIPI; the BSP fetches at the reset vector (10.4.1, 10.4.2). */
+	s->wait_for_sipi = !(s->msr.apic_base & (1u << 8));
+}
+
+void cpu_sipi(struct vcpu *v, uint8_t vec)
+{
+	struct seg_cache *cs = &v->s.seg[SEG_CS];
+
+	v->sipi_pending = false;
+	if (!v->s.wait_for_sipi)
+		return;                 /* a SIPI outside wait-for-SIPI is ignored (10.4.4.1) */
+	v->s.wait_for_sipi = false;
+	cs->sel = (uint16_t)(vec << 8);
+	cs->base = (uint64_t)vec << 12;
+	v->s.rip = 0;
 }
 
 void vcpu_init(struct vcpu *v, int index, struct cpu_bus *bus, const struct cpu_model *model)

@@ -195,7 +195,7 @@ void cpu_task_switch(struct vcpu *v, uint16_t sel, enum task_src src, uint64_t n
 	ntr.attr |= 2;
 	s->seg[SEG_TR] = ntr;
 	s->cr0 |= CR0_TS;
-	cpu_tlb_flush(v);
+	cpu_tlb_flush_current(v);
 	load_new(v, &ntr, l, src == TASK_CALL || src == TASK_INT);
 }
 

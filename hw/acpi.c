@@ -1,9 +1,11 @@
 /*
  * hw/acpi.c - minimal ACPI tables and PM registers (ACPI 6.4 specification:
- * 5.2.5 RSDP, 5.2.6 headers, 5.2.7 RSDT, 5.2.9 FADT (revision 1 layout), 5.2.10
- * FACS, 5.2.12 MADT, 4.8.3 PM1 registers, 4.8.3.3 PM timer, 7.4.2 \_S5 sleep type).
+ * 5.2.5 RSDP, 5.2.6 headers, 5.2.7 RSDT, 5.2.9 FADT (revision 3 layout), 5.2.10
+ * FACS, 5.2.12 MADT, 4.8.3 PM1 registers, 4.8.3.3 PM timer, 7.4.2 \_S5 sleep type) and
+ * the HPET table (IA-PC HPET specification 1.0a, 3.2.4).
  */
 #include "hw/acpi.h"
+#include "hw/hpet.h"
 
 #include <string.h>
 
@@ -46,7 +48,8 @@ int acpi_build(struct cpu_bus *bus, unsigned ncpus)
 {
 	/* Layout in the 64 KiB at ACPI_TABLES_BASE */
 	const uint32_t rsdp = ACPI_TABLES_BASE, rsdt = rsdp + 0x40, fadt = rsdp + 0x100,
-		       facs = rsdp + 0x200, dsdt = rsdp + 0x280, madt = rsdp + 0x400;
+		       facs = rsdp + 0x200, dsdt = rsdp + 0x280, madt = rsdp + 0x400,
+		       hpet = rsdp + 0xf00;
 	/* Name (_S5, Package (4) { 5, 5, 0, 0 }): S5 is SLP_TYP 5 */
 	static const uint8_t aml_s5[] = { 0x08, '_', 'S', '5', '_', 0x12, 0x08, 0x04,
 					  0x0a, 0x05, 0x0a, 0x05, 0x00, 0x00 };
@@ -64,13 +67,27 @@ int acpi_build(struct cpu_bus *bus, unsigned ncpus)
 	t[8] = checksum(t, 20);
 
 	t = base + (rsdt - ACPI_TABLES_BASE);
-	header(t, "RSDT", 36 + 8, 1);
+	header(t, "RSDT", 36 + 12, 1);
 	put32(t + 36, fadt);
 	put32(t + 40, madt);
-	finish(t, 44);
+	put32(t + 44, hpet);
+	finish(t, 48);
 
-	t = base + (fadt - ACPI_TABLES_BASE);           /* FADT revision 1: 116 bytes */
-	header(t, "FACP", 116, 1);
+	/* HPET description table (IA-PC HPET spec 1.0a, 3.2.4): the block at HPET_BASE */
+	t = base + (hpet - ACPI_TABLES_BASE);
+	header(t, "HPET", 56, 1);
+	put32(t + 36, HPET_ID_LOW);     /* event timer block ID: GCAP_ID's low half */
+	t[40] = 0;                      /* base address, a GAS in system memory */
+	t[41] = 64;                     /* register width */
+	put32(t + 44, (uint32_t)HPET_BASE);
+	t[52] = 0;                      /* HPET number */
+	put16(t + 53, 0x80);            /* minimum periodic tick (as QEMU) */
+	finish(t, 56);
+
+	/* FADT revision 3 (244 bytes): the revision 1 fields, the reset register; the
+	 * 64-bit X_ fields stay 0, which means "use the 32-bit ones" (5.2.9). */
+	t = base + (fadt - ACPI_TABLES_BASE);
+	header(t, "FACP", 244, 3);
 	put32(t + 36, facs);
 	put32(t + 40, dsdt);
 	put16(t + 46, SCI_IRQ);
@@ -84,8 +101,14 @@ int acpi_build(struct cpu_bus *bus, unsigned ncpus)
 	put16(t + 96, 101);             /* P_LVL2_LAT > 100: no C2 */
 	put16(t + 98, 1001);            /* P_LVL3_LAT > 1000: no C3 */
 	t[108] = 0x32;                  /* CENTURY in CMOS */
-	put32(t + 112, 1u << 0 | 1u << 2 | 1u << 4 | 1u << 5);  /* WBINVD, PROC_C1, PWR/SLP button absent */
-	finish(t, 116);
+	/* WBINVD, PROC_C1, PWR/SLP button absent, RESET_REG_SUP */
+	put32(t + 112, 1u << 0 | 1u << 2 | 1u << 4 | 1u << 5 | 1u << 10);
+	t[116] = 1;                     /* RESET_REG: system I/O, 8 bits at 0xcf9 */
+	t[117] = 8;
+	t[119] = 1;                     /* byte access */
+	put32(t + 120, 0xcf9);
+	t[128] = 0x06;                  /* RESET_VALUE: system reset + reset CPU (as QEMU) */
+	finish(t, 244);
 
 	t = base + (facs - ACPI_TABLES_BASE);
 	memcpy(t, "FACS", 4);

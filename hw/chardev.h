@@ -1,6 +1,10 @@
 /*
  * hw/chardev.h - character backends for serial ports and the monitor:
- * stdio, null, file:PATH (more with the platform issue: unix:, tcp:).
+ * stdio (raw terminal, restored on exit and on fatal signals), null, file:PATH, and
+ * sockets in QEMU's spelling: unix:PATH[,server][,nowait] and
+ * tcp:[HOST]:PORT[,server][,nowait]. A server waits for its first client before the
+ * guest starts unless nowait; clients come and go (output without one is dropped).
+ * Input is polled by the machine; there is no record/replay input log yet.
  */
 #ifndef ELZERO_HW_CHARDEV_H
 #define ELZERO_HW_CHARDEV_H
@@ -14,6 +18,8 @@ struct chardev {
 	int fd_out;             /* -1: output discarded */
 	bool owns_fds;
 	bool tty_raw;           /* stdin was put in raw mode; restored on close */
+	int listen_fd;          /* server socket waiting for the next client, or -1 */
+	bool is_socket;         /* written with send(MSG_NOSIGNAL): no SIGPIPE */
 };
 
 /* Open a backend from its QEMU-style spec. Returns 0, or -1 with a message in err. */

@@ -105,10 +105,12 @@ int fwcfg_add_file(struct fwcfg *f, const char *name, const void *data, uint32_t
 	return rebuild_dir(f);
 }
 
-void fwcfg_init(struct fwcfg *f, struct cpu_bus *bus, uint64_t ram_size, unsigned ncpus)
+void fwcfg_init(struct fwcfg *f, struct cpu_bus *bus, uint64_t ram_size, unsigned ncpus,
+		unsigned max_cpus)
 {
 	uint32_t id = 3;                /* traditional interface and DMA */
-	uint16_t cpus = (uint16_t)ncpus, nographic = 1;
+	uint16_t cpus = (uint16_t)ncpus, maxc = (uint16_t)(max_cpus > ncpus ? max_cpus : ncpus);
+	uint16_t nographic = 1;
 	uint8_t uuid[16] = { 0 };
 
 	memset(f, 0, sizeof(*f));
@@ -120,7 +122,7 @@ void fwcfg_init(struct fwcfg *f, struct cpu_bus *bus, uint64_t ram_size, unsigne
 	set_item(f, FW_CFG_RAM_SIZE, &ram_size, 8);
 	set_item(f, FW_CFG_NOGRAPHIC, &nographic, 2);
 	set_item(f, FW_CFG_NB_CPUS, &cpus, 2);
-	set_item(f, FW_CFG_MAX_CPUS, &cpus, 2);
+	set_item(f, FW_CFG_MAX_CPUS, &maxc, 2);
 	rebuild_dir(f);
 }
 

@@ -26,7 +26,9 @@ struct fwcfg {
 	uint64_t dma_addr;
 };
 
-void fwcfg_init(struct fwcfg *f, struct cpu_bus *bus, uint64_t ram_size, unsigned ncpus);
+/* ncpus: the vCPUs present (FW_CFG_NB_CPUS); max_cpus: -smp maxcpus= (FW_CFG_MAX_CPUS). */
+void fwcfg_init(struct fwcfg *f, struct cpu_bus *bus, uint64_t ram_size, unsigned ncpus,
+		unsigned max_cpus);
 void fwcfg_free(struct fwcfg *f);
 /* Add a numbered item or a named file (listed in the file directory, 0x19). 0 or -1. */
 int fwcfg_add(struct fwcfg *f, uint16_t key, const void *data, uint32_t len);

@@ -21,12 +21,16 @@ int machine_register_pio(struct machine *m, uint16_t base, uint16_t len, void *d
 			 pio_read_fn rd, pio_write_fn wr);
 int machine_register_mmio(struct machine *m, uint64_t base, uint64_t len, void *dev,
 			  mmio_read_fn rd, mmio_write_fn wr);
+/* Remove what dev registered at base (a PCI BAR moving or turned off): 0 or -ENOENT. */
+int machine_unregister_pio(struct machine *m, uint16_t base, void *dev);
+int machine_unregister_mmio(struct machine *m, uint64_t base, void *dev);
 
 /*
  * What the command line asks of the machine (cli/ fills it; hw/pc.c builds it).
  * Strings point into argv or are owned by the config (cli frees them).
  */
 #define MACHINE_MAX_DEVICES 32
+#define MACHINE_MAX_CPUS    32          /* -smp: vCPUs the machine can run */
 #define MACHINE_MAX_SERIAL  4
 
 struct device_prop {
@@ -40,9 +44,22 @@ struct device_config {
 	struct device_prop props[16];
 };
 
+/* A -drive (QEMU's spelling). if=virtio makes a virtio-blk-pci of it; if=none waits
+ * for a -device virtio-blk-pci,drive=ID. */
+#define MACHINE_MAX_DRIVES 8
+struct drive_config {
+	const char *file;
+	const char *id;                 /* NULL: none */
+	bool virtio;                    /* if=virtio (else if=none) */
+	bool readonly;
+	const char *serial;             /* NULL: none */
+};
+
 struct machine_config {
 	uint64_t ram_size;              /* bytes; -m, default 128 MiB */
 	unsigned smp;                   /* -smp, default 1 */
+	unsigned smp_max;               /* -smp maxcpus= (0: smp) */
+	unsigned smp_cores, smp_threads;        /* -smp cores=, threads= (0: 1) */
 	const char *cpu;                /* -cpu text: "model[,edits]"; NULL = default */
 	const char *accel;              /* "tcg" (default) or "kvm" */
 	const char *kernel, *initrd, *append;
@@ -59,6 +76,8 @@ struct machine_config {
 	struct device_config devices[MACHINE_MAX_DEVICES];
 	unsigned nglobals;
 	struct device_prop globals[16]; /* -global driver.prop=value: key is "driver.prop" */
+	unsigned ndrives;
+	struct drive_config drives[MACHINE_MAX_DRIVES];
 };
 
 /* Build the machine the config describes and run it until it stops. Returns the

@@ -264,13 +264,16 @@ void lapic_poll(struct lapic *a)
 
 /* ---------------------------------------------------------------- IPIs */
 
-/* Does the ICR's destination include this APIC (SDM vol. 3, 11.6.2)? */
-static bool ipi_targets_self(const struct lapic *a, uint32_t lo, uint32_t dest)
+/* Is APIC a (the receiver) among the destinations of a message from src (NULL: the
+ * IOAPIC or an MSI), ICR layout lo, destination field dest (SDM vol. 3, 11.6.2)? The
+ * destination is read in the receiver's mode: physical ID or broadcast; logical
+ * x2APIC cluster (11.12.10.2), xAPIC flat or cluster by DFR (11.6.2.2). */
+static bool ipi_targets(const struct lapic *src, const struct lapic *a, uint32_t lo, uint32_t dest)
 {
 	unsigned shorthand = (lo >> 18) & 3;
 
-	if (shorthand)
-		return shorthand != 3;          /* self, all incl. self; not all excl. self */
+	if (shorthand)                          /* 11.6.1, ICR bits 19:18 */
+		return shorthand == 1 ? a == src : shorthand == 2 || a != src;
 	if (!(lo & 0x800))                      /* physical */
 		return dest == a->id || dest == (x2apic(a) ? 0xffffffffu : 0xffu);
 	if (x2apic(a))                          /* cluster: ID in 31:16, bitmap in 15:0 */
@@ -285,35 +288,86 @@ static bool ipi_targets_self(const struct lapic *a, uint32_t lo, uint32_t dest)
 bool lapic_match_dest(struct lapic *a, uint32_t dest, bool logical)
 {
 	sync_base(a);
-	return enabled(a) && ipi_targets_self(a, logical ? 0x800 : 0, dest);
+	return enabled(a) && ipi_targets(NULL, a, logical ? 0x800 : 0, dest);
+}
+
+/* Lowest priority (11.6.2.4): the target whose processor priority is lowest; equal
+ * priorities go to the lowest-numbered one, so the choice is deterministic. */
+static struct lapic *lowest_priority(struct lapic **t, unsigned n)
+{
+	struct lapic *best = NULL;
+
+	for (unsigned i = 0; i < n; i++)
+		if (!best || (ppr(t[i]) & 0xf0) < (ppr(best) & 0xf0))
+			best = t[i];
+	return best;
+}
+
+/* Hand one message to one APIC, by delivery mode (11.6.1, ICR bits 10:8). */
+static void deliver(struct lapic *a, uint32_t lo)
+{
+	uint8_t vector = (uint8_t)lo;
+	struct vcpu *v = a->cpu;
+
+	switch ((lo >> 8) & 7) {
+	case 0:                                 /* fixed */
+	case 1:                                 /* lowest priority (already arbitrated) */
+		lapic_accept(a, vector, lo & 0x8000);
+		break;
+	case 4:                                 /* NMI: the vector is ignored */
+		cpu_inject_nmi(v);
+		break;
+	case 5:
+		/* INIT level de-assert (level 0, trigger level) only resynchronizes the
+		 * arbitration IDs of old processors: no effect here (11.6.1). */
+		if ((lo & 0xc000) == 0x8000)
+			break;
+		v->init_pending = true;
+		v->exit_request = 1;            /* if it is the running vCPU: at the boundary */
+		break;
+	case 6:                                 /* start-up: the run loop takes it if waiting */
+		v->sipi_pending = true;
+		v->sipi_vector = vector;
+		v->exit_request = 1;
+		break;
+	default:
+		cpu_log_unimp("APIC delivery mode (SMI, ExtINT, reserved)", lo, NULL);
+		break;
+	}
+}
+
+void lapic_bus_send(struct lapic_bus *b, struct lapic *src, uint32_t lo, uint32_t dest)
+{
+	struct lapic *t[LAPIC_BUS_MAX];
+	unsigned n = 0, mode = (lo >> 8) & 7;
+
+	if (src && (mode == 0 || mode == 1) && (uint8_t)lo < 16)
+		signal_error(src, ESR_SEND_ILLEGAL);
+	for (unsigned i = 0; i < b->n; i++) {
+		struct lapic *a = b->apic[i];
+
+		sync_base(a);
+		if (enabled(a) && ipi_targets(src, a, lo, dest))
+			t[n++] = a;
+	}
+	if (mode == 1 && n > 1) {
+		t[0] = lowest_priority(t, n);
+		n = 1;
+	}
+	for (unsigned i = 0; i < n; i++)
+		deliver(t[i], lo);
 }
 
 static void send_ipi(struct lapic *a)
 {
-	uint32_t lo = a->icr_lo, dest = x2apic(a) ? a->icr_hi : a->icr_hi >> 24;
-	uint8_t vector = (uint8_t)lo;
+	uint32_t dest = x2apic(a) ? a->icr_hi : a->icr_hi >> 24;
 
-	if (!ipi_targets_self(a, lo, dest))
-		return;                         /* one vCPU: nobody else to receive it */
-	switch ((lo >> 8) & 7) {
-	case 0:                                 /* fixed */
-	case 1:                                 /* lowest priority */
-		if (vector < 16)
-			signal_error(a, ESR_SEND_ILLEGAL);
-		lapic_accept(a, vector, false);
-		break;
-	case 4:
-		cpu_inject_nmi(a->cpu);
-		break;
-	case 5:                                 /* INIT; level de-assert does nothing */
-		if ((lo & 0xc000) != 0x8000)
-			cpu_log_unimp("INIT IPI to self", lo, NULL);
-		break;
-	case 6:                                 /* SIPI: ignored outside wait-for-SIPI */
-		break;
-	default:
-		cpu_log_unimp("IPI delivery mode (SMI, ExtINT, reserved)", lo, NULL);
-		break;
+	if (a->bus) {
+		lapic_bus_send(a->bus, a, a->icr_lo, dest);
+	} else {
+		struct lapic_bus self = { .apic = { a }, .n = 1 };
+
+		lapic_bus_send(&self, a, a->icr_lo, dest);
 	}
 }
 
@@ -515,6 +569,19 @@ static int lapic_msr(struct vcpu *v, void *opaque, uint32_t index, uint64_t *val
 	return reg_read(a, index - 0x800, val) ? 1 : -1;
 }
 
+/* The vCPU took an INIT: the APIC goes to its INIT state, keeping its ID and
+ * IA32_APIC_BASE (SDM vol. 3, 11.4.7.3); the x2APIC LDR is derived again. */
+static void lapic_init_hook(struct vcpu *v, void *opaque)
+{
+	struct lapic *a = opaque;
+
+	(void)v;
+	reset_state(a, false);
+	a->base_seen = 0;
+	sync_base(a);
+	timer_changed(a);
+}
+
 void lapic_init(struct lapic *a, struct vcpu *cpu, const struct hw_clock *clock)
 {
 	memset(a, 0, sizeof(*a));
@@ -522,4 +589,6 @@ void lapic_init(struct lapic *a, struct vcpu *cpu, const struct hw_clock *clock)
 	a->clock = clock;
 	lapic_reset(a);
 	cpu_msr_add_hook(cpu, lapic_msr, a);
+	cpu->init_hook = lapic_init_hook;
+	cpu->init_opaque = a;
 }

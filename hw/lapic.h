@@ -14,8 +14,17 @@
 
 typedef void (*lapic_eoi_fn)(void *opaque, uint8_t vector);
 
+/* The APIC bus of a machine: every local APIC, in CPU index order. */
+#define LAPIC_BUS_MAX 64
+struct lapic;
+struct lapic_bus {
+	struct lapic *apic[LAPIC_BUS_MAX];
+	unsigned n;
+};
+
 struct lapic {
 	struct vcpu *cpu;
+	struct lapic_bus *bus;          /* where its IPIs go (NULL: only itself) */
 	const struct hw_clock *clock;
 	uint64_t base_seen;             /* IA32_APIC_BASE when last looked at */
 	lapic_eoi_fn eoi_broadcast;     /* EOI of a level-triggered vector (IOAPIC) */
@@ -47,6 +56,12 @@ void lapic_accept(struct lapic *a, uint8_t vector, bool level);
 /* The CPU's INTR side: a vector deliverable above the processor priority? */
 bool lapic_intr_pending(struct lapic *a);
 uint8_t lapic_intr_ack(struct lapic *a);
+/* Send an interrupt message on the bus: from the ICR of src, or from the IOAPIC or an
+ * MSI (src NULL: no shorthand then). lo has the ICR's low-word layout (vector, delivery
+ * mode, destination mode, level, trigger mode, shorthand: SDM vol. 3, 11.6.1); dest is
+ * the destination field (xAPIC: 8 bits, x2APIC: 32). Delivery is immediate: INIT and
+ * SIPI are left in the target vCPU for its run loop. */
+void lapic_bus_send(struct lapic_bus *b, struct lapic *src, uint32_t lo, uint32_t dest);
 /* Is this APIC among an interrupt message's destinations (IOAPIC, MSI)? */
 bool lapic_match_dest(struct lapic *a, uint32_t dest, bool logical);
 /* Does the PIC's INTR reach the CPU (APIC globally off, or LINT0 unmasked)? */

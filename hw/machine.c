@@ -38,6 +38,29 @@ int machine_register_mmio(struct machine *m, uint64_t base, uint64_t len, void *
 	return 0;
 }
 
+/* Remove the region base..: dev registered (BAR remapping). 0, or -ENOENT. */
+int machine_unregister_pio(struct machine *m, uint16_t base, void *dev)
+{
+	for (unsigned i = 0; i < m->npio; i++) {
+		if (m->pio[i].base == base && m->pio[i].dev == dev) {
+			m->pio[i] = m->pio[--m->npio];
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+int machine_unregister_mmio(struct machine *m, uint64_t base, void *dev)
+{
+	for (unsigned i = 0; i < m->nmmio; i++) {
+		if (m->mmio[i].base == base && m->mmio[i].dev == dev) {
+			m->mmio[i] = m->mmio[--m->nmmio];
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
 static const struct pio_region *pio_find(const struct machine *m, uint16_t port)
 {
 	for (unsigned i = 0; i < m->npio; i++)

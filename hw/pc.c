@@ -25,8 +25,10 @@ static const int com_irqs[PC_NUM_COM] = { 4, 3, -1, -1 };
 
 /* Deterministic machine time: a function of the retired-instruction count. */
 #define PC_INSN_PER_SEC 1000000000ull
-/* The most a vCPU runs between two looks at the timers (and the host). */
+/* The most a vCPU runs between two looks at the timers (and the host), alone; with
+ * several vCPUs, each runs this many instructions in turn (round robin). */
 #define PC_SLICE 65536
+#define PC_SMP_SLICE 4096
 
 /* One line on stderr naming what is wrong; returns -1. */
 static int __attribute__((format(printf, 1, 2))) pc_fail(const char *fmt, ...)
@@ -94,6 +96,11 @@ static int pc_add_device(struct pc *pc, const struct device_config *d)
 			return pc_fail("-device pc-testdev: its ports overlap another device");
 		return 0;
 	}
+	switch (pc_pci_add_device(pc, d)) {
+	case 0: return 0;
+	case 1: break;
+	default: return -1;
+	}
 	return pc_fail("-device %s: not yet supported", d->driver);
 }
 
@@ -139,7 +146,7 @@ static int pc_load_linux(struct pc *pc, const uint8_t *image, size_t len)
 	if (rc == LOAD_ERROR)
 		pc_fail("-kernel %s: %s", cfg->kernel, err);
 	else if (rc == LOAD_OK)
-		linux_set_cpu(pc->cpu, &be);
+		linux_set_cpu(pc->cpus[0], &be);
 	return rc;
 }
 
@@ -156,7 +163,7 @@ static int pc_load_kernel(struct pc *pc)
 	if (!cfg->kernel)
 		return pc_fail("no -kernel given: booting from firmware is not yet supported");
 	/* What firmware would leave in the BIOS area: the ACPI tables. */
-	if (acpi_build(&pc->m.bus, cfg->smp ? cfg->smp : 1))
+	if (acpi_build(&pc->m.bus, pc->ncpus))
 		return pc_fail("cannot write the ACPI tables (too little RAM?)");
 	if (!g_file_get_contents(cfg->kernel, &image, &len, &gerr)) {
 		pc_fail("-kernel: %s", gerr->message);
@@ -176,7 +183,7 @@ static int pc_load_kernel(struct pc *pc)
 	} else if (rc == LOAD_ERROR) {
 		pc_fail("-kernel %s: %s", cfg->kernel, err);
 	} else {
-		multiboot_set_cpu(pc->cpu, &be);
+		multiboot_set_cpu(pc->cpus[0], &be);
 	}
 	g_free(image);
 	return rc == LOAD_OK ? 0 : -1;
@@ -187,21 +194,36 @@ static int pc_load_kernel(struct pc *pc)
 /* The bus's opaque pointer is &pc->m: the INTR callbacks below take it as the pc. */
 _Static_assert(offsetof(struct pc, m) == 0, "struct pc starts with its machine");
 
+/* The machine's instruction count: what every vCPU retired (see pc_loop). */
+static uint64_t pc_icount(const struct pc *pc)
+{
+	return pc->cpu ? pc->icount + (pc->cpu->icount - pc->slice_start) : pc->icount;
+}
+
 static uint64_t pc_now(void *opaque)
 {
 	struct pc *pc = opaque;
 
-	return clock_now_ns(&pc->clock, pc->cpu ? pc->cpu->icount : 0);
+	return clock_now_ns(&pc->clock, pc_icount(pc));
+}
+
+/* The local APIC of the running vCPU, or NULL when the model has none. */
+static struct lapic *pc_cur_lapic(struct pc *pc)
+{
+	return pc->lapic[pc->cur].cpu ? &pc->lapic[pc->cur] : NULL;
 }
 
 /* The earliest machine time a timer device wants to be polled at. */
 static uint64_t pc_next_deadline(struct pc *pc)
 {
 	uint64_t pit = i8254_next_deadline(&pc->pit), rtc = mc146818_next_deadline(&pc->rtc);
+	uint64_t hpet = hpet_next_deadline(&pc->hpet);
 	uint64_t next = pit < rtc ? pit : rtc;
 
-	if (pc->lapic.cpu) {
-		uint64_t apic = lapic_next_deadline(&pc->lapic);
+	next = hpet < next ? hpet : next;
+
+	for (unsigned i = 0; i < pc->apic_bus.n; i++) {
+		uint64_t apic = lapic_next_deadline(pc->apic_bus.apic[i]);
 
 		next = apic < next ? apic : next;
 	}
@@ -215,8 +237,9 @@ static void pc_poll_timers(struct pc *pc)
 
 	i8254_poll(&pc->pit);
 	mc146818_poll(&pc->rtc);
-	if (pc->lapic.cpu)
-		lapic_poll(&pc->lapic);
+	hpet_poll(&pc->hpet);
+	for (unsigned i = 0; i < pc->apic_bus.n; i++)
+		lapic_poll(pc->apic_bus.apic[i]);
 	next = pc_next_deadline(pc);
 	pc->deadline_icount = next == HW_NO_DEADLINE ? ~0ull : clock_icount_at(&pc->clock, next);
 }
@@ -226,10 +249,17 @@ static bool pc_timer_can_wake(struct pc *pc)
 {
 	const uint8_t imr1 = pc->pic.chip[0].imr, imr2 = pc->pic.chip[1].imr;
 
-	struct lapic *apic = pc->lapic.cpu ? &pc->lapic : NULL;
+	struct lapic *apic = pc->lapic[0].cpu ? &pc->lapic[0] : NULL;
 	bool pic = !apic || lapic_accepts_pic(apic);
 
-	if (apic && !(apic->lvt[1] & (1u << 16)) && lapic_next_deadline(apic) != HW_NO_DEADLINE)
+	for (unsigned i = 0; i < pc->apic_bus.n; i++) {
+		struct lapic *a = pc->apic_bus.apic[i];
+
+		if (!(a->lvt[1] & (1u << 16)) && lapic_next_deadline(a) != HW_NO_DEADLINE)
+			return true;
+	}
+	/* The HPET: only comparators with interrupts enabled have a deadline. */
+	if (hpet_next_deadline(&pc->hpet) != HW_NO_DEADLINE)
 		return true;
 	/* Through the IOAPIC: the PIT on pin 2, the RTC on pin 8 */
 	if (apic && ((!(pc->ioapic.redir[2] & (1u << 16)) &&
@@ -247,23 +277,39 @@ static bool pc_timer_can_wake(struct pc *pc)
 static bool pc_intr_pending(void *opaque)
 {
 	struct pc *pc = opaque;
+	struct lapic *apic = pc_cur_lapic(pc);
 
-	if (pc->cpu && pc->cpu->icount >= pc->deadline_icount)
+	if (pc_icount(pc) >= pc->deadline_icount)
 		pc_poll_timers(pc);
-	if (!pc->lapic.cpu)
+	if (!apic)
 		return i8259_intr_pending(&pc->pic);
 	/* Through the local APIC: its own vectors, and the PIC's INTR on LINT0. */
-	return lapic_intr_pending(&pc->lapic) ||
-	       (lapic_accepts_pic(&pc->lapic) && i8259_intr_pending(&pc->pic));
+	return lapic_intr_pending(apic) || (lapic_accepts_pic(apic) && i8259_intr_pending(&pc->pic));
 }
 
 static uint8_t pc_intr_ack(void *opaque)
 {
 	struct pc *pc = opaque;
+	struct lapic *apic = pc_cur_lapic(pc);
 
-	if (pc->lapic.cpu && lapic_intr_pending(&pc->lapic))
-		return lapic_intr_ack(&pc->lapic);
+	if (apic && lapic_intr_pending(apic))
+		return lapic_intr_ack(apic);
 	return i8259_intr_ack(&pc->pic);
+}
+
+/* The local APIC page: each vCPU sees its own APIC at the same address. */
+static uint64_t pc_lapic_mmio_read(void *dev, uint64_t offset, unsigned size)
+{
+	struct pc *pc = dev;
+
+	return lapic_mmio_read(&pc->lapic[pc->cur], offset, size);
+}
+
+static void pc_lapic_mmio_write(void *dev, uint64_t offset, unsigned size, uint64_t val)
+{
+	struct pc *pc = dev;
+
+	lapic_mmio_write(&pc->lapic[pc->cur], offset, size, val);
 }
 
 static void pc_timers_changed(void *opaque)
@@ -294,6 +340,28 @@ static void pc_rtc_write(void *dev, uint16_t port, unsigned size, uint32_t val)
 	pc_poll_timers(dev);
 }
 
+/* The HPET: under legacy replacement its timers 0 and 1 take IRQ0 and IRQ8 from
+ * the PIT and the RTC (HPET spec 1.0a, 2.4), whose lines are dropped then. */
+static uint64_t pc_hpet_read(void *dev, uint64_t offset, unsigned size)
+{
+	return hpet_mmio_read(&((struct pc *)dev)->hpet, offset, size);
+}
+
+static void pc_isa_irq(void *opaque, unsigned n, int level);
+
+static void pc_hpet_write(void *dev, uint64_t offset, unsigned size, uint64_t val)
+{
+	struct pc *pc = dev;
+	bool legacy = hpet_legacy(&pc->hpet);
+
+	hpet_mmio_write(&pc->hpet, offset, size, val);
+	if (!legacy && hpet_legacy(&pc->hpet)) {
+		pc_isa_irq(pc, 0, 0);
+		pc_isa_irq(pc, 8, 0);
+	}
+	pc_poll_timers(pc);
+}
+
 /* ---------------------------------------------------------------- interrupts */
 
 /* An ISA interrupt line goes to both the PICs and the IOAPIC; the timer's IRQ0 is on
@@ -306,20 +374,24 @@ static void pc_isa_irq(void *opaque, unsigned n, int level)
 	ioapic_set_irq(&pc->ioapic, n == 0 ? 2 : n, level);
 }
 
-/* An IOAPIC message to the one local APIC. */
+/* The PIT's OUT 0 and the RTC's IRQ: to ISA IRQ0 and IRQ8 unless the HPET took them. */
+static void pc_legacy_timer_irq(void *opaque, unsigned n, int level)
+{
+	struct pc *pc = opaque;
+
+	if (!hpet_legacy(&pc->hpet))
+		pc_isa_irq(pc, n, level);
+}
+
+/* An IOAPIC message, on the APIC bus to the local APICs it names. */
 static void pc_ioapic_deliver(void *opaque, uint32_t dest, bool logical, unsigned mode,
 			      uint8_t vector, bool level)
 {
 	struct pc *pc = opaque;
 
-	if (!pc->lapic.cpu || !lapic_match_dest(&pc->lapic, dest, logical))
-		return;
-	if (mode <= 1)
-		lapic_accept(&pc->lapic, vector, level);
-	else if (mode == 4)
-		cpu_inject_nmi(pc->cpu);
-	else
-		cpu_log_unimp("IOAPIC delivery mode (SMI, INIT, ExtINT)", mode, NULL);
+	lapic_bus_send(&pc->apic_bus, NULL,
+		       vector | (mode & 7) << 8 | (logical ? 1u << 11 : 0) | (level ? 1u << 15 : 0),
+		       dest);
 }
 
 /* ---------------------------------------------------------------- reset */
@@ -350,8 +422,9 @@ static void pc_devices_reset(struct pc *pc)
 {
 	i8259_init(&pc->pic);
 	ioapic_init(&pc->ioapic, pc_ioapic_deliver, pc);
-	pc->ioapic.id = pc->cfg->smp ? pc->cfg->smp : 1;       /* after the CPUs' IDs, as the MADT says */
-	i8254_init(&pc->pit, &pc->hw_clock, pc->isa_irq[0]);
+	pc->ioapic.id = pc->ncpus;      /* after the CPUs' IDs, as the MADT says */
+	i8254_init(&pc->pit, &pc->hw_clock, (struct irq_line){ pc_legacy_timer_irq, pc, 0 });
+	hpet_reset(&pc->hpet);
 	for (unsigned c = 0; c < 2; c++) {
 		static const uint8_t icw[2][4] = { { 0x11, 0x08, 0x04, 0x01 }, { 0x11, 0x70, 0x02, 0x01 } };
 		uint16_t port = c ? 0xa0 : 0x20;
@@ -364,12 +437,13 @@ static void pc_devices_reset(struct pc *pc)
 	i8254_write(&pc->pit, 0x43, 1, 0x36);
 	i8254_write(&pc->pit, 0x40, 1, 0);
 	i8254_write(&pc->pit, 0x40, 1, 0);
-	pc->rtc.irq = pc->isa_irq[8];
+	pc->rtc.irq = (struct irq_line){ pc_legacy_timer_irq, pc, 8 };
 	i8042_init(&pc->kbc, pc->isa_irq[1], pc->isa_irq[12], pc_request_reset, pc);
 	sysctl_init(&pc->sys, pc_request_reset, pc_request_poweroff, pc);
 	acpi_pm_init(&pc->acpi, &pc->hw_clock, pc_request_poweroff, pc);
 	for (unsigned i = 0; i < pc->ncom; i++)
 		pc->com[i].irq = com_irqs[i] >= 0 ? pc->isa_irq[com_irqs[i]] : (struct irq_line){ 0 };
+	pc_pci_reset(pc);
 	pc->reset_pending = false;
 	pc_poll_timers(pc);
 }
@@ -387,17 +461,19 @@ static int pc_add_chipset(struct pc *pc)
 	m->bus.intr_pending = pc_intr_pending;
 	m->bus.intr_ack = pc_intr_ack;
 	mc146818_init(&pc->rtc, &pc->hw_clock, pc->isa_irq[8], RTC_START_UNIX);
+	hpet_init(&pc->hpet, &pc->hw_clock);
+	pc->hpet.legacy[0] = pc->isa_irq[0];
+	pc->hpet.legacy[1] = pc->isa_irq[8];
+	pc->hpet.ioapic_set = ioapic_set_irq;
+	pc->hpet.ioapic_opaque = &pc->ioapic;
 	mc146818_set_memory(&pc->rtc, m->bus.ram_below_4g, m->bus.ram_size - m->bus.ram_below_4g,
-			    pc->cfg->smp ? pc->cfg->smp : 1);
+			    pc->ncpus);
 	pc->deadline_icount = ~0ull;
-	fwcfg_init(&pc->fwcfg, &m->bus, m->bus.ram_size, pc->cfg->smp ? pc->cfg->smp : 1);
+	fwcfg_init(&pc->fwcfg, &m->bus, m->bus.ram_size, pc->ncpus,
+		   pc->cfg->smp_max > pc->ncpus ? pc->cfg->smp_max : pc->ncpus);
 	/* PCI bus 0: the i440FX host bridge and the PIIX3 ISA bridge, as on QEMU's pc. */
-	pci_host_init(&pc->pci);
-	pci_dev_init(&pc->pci_host_bridge, 0x8086, 0x1237, 0x02, 0x060000);
-	pci_dev_init(&pc->pci_isa_bridge, 0x8086, 0x7000, 0x00, 0x060100);
-	pc->pci_isa_bridge.config[0x0e] = 0x80;         /* multi-function header */
-	pci_host_plug(&pc->pci, 0, &pc->pci_host_bridge);
-	pci_host_plug(&pc->pci, 1, &pc->pci_isa_bridge);
+	if (pc_pci_init(pc))
+		return -1;
 	pc_devices_reset(pc);
 	if (machine_register_pio(m, 0x20, 2, &pc->pic, i8259_read, i8259_write) ||
 	    machine_register_pio(m, 0xa0, 2, &pc->pic, i8259_read, i8259_write) ||
@@ -413,12 +489,64 @@ static int pc_add_chipset(struct pc *pc)
 	    machine_register_pio(m, 0x8900, 1, &pc->sys, sysctl_read, sysctl_write) ||
 	    machine_register_pio(m, 0x510, 2, &pc->fwcfg, fwcfg_read, fwcfg_write) ||
 	    machine_register_pio(m, ACPI_PM_BASE, 12, &pc->acpi, acpi_pm_read, acpi_pm_write) ||
-	    machine_register_pio(m, 0xcf8, 1, &pc->pci, pci_host_addr_read, pci_host_addr_write) ||
-	    machine_register_pio(m, 0xcfc, 4, &pc->pci, pci_host_data_read, pci_host_data_write) ||
 	    machine_register_pio(m, 0x514, 8, &pc->fwcfg, fwcfg_read, fwcfg_write) ||
 	    machine_register_mmio(m, IOAPIC_BASE, 0x1000, &pc->ioapic, ioapic_mmio_read,
-				  ioapic_mmio_write))
+				  ioapic_mmio_write) ||
+	    machine_register_mmio(m, HPET_BASE, 0x400, pc, pc_hpet_read, pc_hpet_write))
 		return pc_fail("cannot register the chipset devices");
+	return 0;
+}
+
+/* Is n a power of two (the topology fields of the APIC ID are bit fields)? */
+static bool pc_pow2(unsigned n)
+{
+	return n && !(n & (n - 1));
+}
+
+/* The -smp count and topology this machine can build. */
+static int pc_check_smp(struct pc *pc)
+{
+	const struct machine_config *cfg = pc->cfg;
+	unsigned threads = cfg->smp_threads ? cfg->smp_threads : 1;
+	unsigned cores = cfg->smp_cores ? cfg->smp_cores : 1;
+
+	pc->ncpus = cfg->smp ? cfg->smp : 1;
+	if (pc->ncpus > PC_MAX_CPUS || cfg->smp_max > PC_MAX_CPUS)
+		return pc_fail("-smp %u: at most %d vCPUs are supported", pc->ncpus > cfg->smp_max ?
+			       pc->ncpus : cfg->smp_max, PC_MAX_CPUS);
+	/* APIC ID = CPU index, so threads and cores must fill whole bit fields. */
+	if (!pc_pow2(threads) || !pc_pow2(cores))
+		return pc_fail("-smp: cores (%u) and threads (%u) must be powers of two", cores,
+			       threads);
+	return 0;
+}
+
+/* vCPU i with its local APIC (when the CPU model has one: CPUID.01H:EDX.APIC). APs
+ * wait for INIT/SIPI. */
+static int pc_add_cpu(struct pc *pc, unsigned i)
+{
+	const struct machine_config *cfg = pc->cfg;
+	struct vcpu *v = calloc(1, sizeof(*v));
+	struct lapic *a = &pc->lapic[i];
+
+	if (!v)
+		return pc_fail("out of memory");
+	pc->cpus[i] = v;
+	vcpu_init(v, (int)i, &pc->m.bus, pc->model);
+	v->topo_threads = (uint8_t)(cfg->smp_threads ? cfg->smp_threads : 1);
+	v->topo_cores = (uint8_t)(cfg->smp_cores ? cfg->smp_cores : 1);
+	v->s.wait_for_sipi = i != 0;
+	if (cpu_has_feature(v, "apic")) {
+		lapic_init(a, v, &pc->hw_clock);
+		a->bus = &pc->apic_bus;
+		a->timer_changed = pc_timers_changed;
+		a->timer_opaque = pc;
+		a->eoi_broadcast = ioapic_eoi;
+		a->eoi_opaque = &pc->ioapic;
+		pc->apic_bus.apic[pc->apic_bus.n++] = a;
+	}
+	if (translate_attach(v) || nested_attach(v))
+		return pc_fail("cannot set up the vCPU");
 	return 0;
 }
 
@@ -428,8 +556,8 @@ static int pc_build(struct pc *pc)
 	uint64_t ram = cfg->ram_size ? cfg->ram_size : DEFAULT_RAM;
 	int rc;
 
-	if (cfg->smp > 1)
-		return pc_fail("-smp %u: more than one vCPU is not yet supported", cfg->smp);
+	if (pc_check_smp(pc))
+		return -1;
 	if (cfg->accel && strcmp(cfg->accel, "tcg"))
 		return pc_fail("accel=%s is not yet supported (only tcg)", cfg->accel);
 	if (pc_select_cpu(pc))
@@ -446,96 +574,165 @@ static int pc_build(struct pc *pc)
 			return -1;
 	if (!cfg->nserial && !cfg->nodefaults && pc_add_serial(pc, "stdio"))
 		return -1;
+	if (pc_pci_add_drives(pc))
+		return -1;
 	for (unsigned i = 0; i < cfg->ndevices; i++)
 		if (pc_add_device(pc, &cfg->devices[i]))
 			return -1;
+	pc_pci_reset(pc);       /* the new PCI devices: BARs as firmware leaves them */
 
-	pc->cpu = calloc(1, sizeof(*pc->cpu));
-	if (!pc->cpu)
-		return pc_fail("out of memory");
-	vcpu_init(pc->cpu, 0, &pc->m.bus, pc->model);
-	/* The local APIC, when the CPU model has one (CPUID.01H:EDX.APIC). */
-	if (cpu_has_feature(pc->cpu, "apic")) {
-		lapic_init(&pc->lapic, pc->cpu, &pc->hw_clock);
-		pc->lapic.timer_changed = pc_timers_changed;
-		pc->lapic.timer_opaque = pc;
-		pc->lapic.eoi_broadcast = ioapic_eoi;
-		pc->lapic.eoi_opaque = &pc->ioapic;
-		if (machine_register_mmio(&pc->m, LAPIC_BASE, 0x1000, &pc->lapic, lapic_mmio_read,
-					  lapic_mmio_write))
-			return pc_fail("cannot map the local APIC");
-	}
-	if (translate_attach(pc->cpu) || nested_attach(pc->cpu))
-		return pc_fail("cannot set up the vCPU");
+	for (unsigned i = 0; i < pc->ncpus; i++)
+		if (pc_add_cpu(pc, i))
+			return -1;
+	pc->cpu = pc->cpus[0];
+	pc->cur = 0;
+	if (pc->apic_bus.n && machine_register_mmio(&pc->m, LAPIC_BASE, 0x1000, pc,
+						    pc_lapic_mmio_read, pc_lapic_mmio_write))
+		return pc_fail("cannot map the local APIC");
 	return pc_load_kernel(pc);
 }
 
 static void pc_free(struct pc *pc)
 {
-	if (pc->cpu) {
-		nested_detach(pc->cpu);
-		translate_detach(pc->cpu);
-		free(pc->cpu);
+	for (unsigned i = 0; i < pc->ncpus; i++) {
+		if (!pc->cpus[i])
+			continue;
+		nested_detach(pc->cpus[i]);
+		translate_detach(pc->cpus[i]);
+		free(pc->cpus[i]);
 	}
 	for (unsigned i = 0; i < pc->ncom; i++)
 		chardev_close(&pc->com_chr[i]);
 	machine_free_bus(&pc->m);
 	free(pc->testdev);
+	pc_pci_free(pc);
 	fwcfg_free(&pc->fwcfg);
 	if (pc->model)
 		cpu_model_free(pc->model);
 }
 
 /* A machine reset (triple fault, or the guest asked): the same path for all. The
- * machine has no firmware yet, so the kernel is loaded again. */
+ * machine has no firmware yet, so the kernel is loaded again. The APs go back to
+ * waiting for INIT/SIPI. */
 static int pc_reset(struct pc *pc)
 {
-	cpu_reset(pc->cpu);
-	translate_flush(pc->cpu);
+	for (unsigned i = 0; i < pc->ncpus; i++) {
+		struct vcpu *v = pc->cpus[i];
+
+		cpu_reset(v);
+		v->shutdown = false;
+		v->init_pending = v->sipi_pending = false;
+		v->s.wait_for_sipi = i != 0;
+		translate_flush(v);
+	}
 	pc_devices_reset(pc);
-	if (pc->lapic.cpu)
-		lapic_reset(&pc->lapic);
+	for (unsigned i = 0; i < pc->apic_bus.n; i++)
+		lapic_reset(pc->apic_bus.apic[i]);
 	return pc_load_kernel(pc);
 }
 
-/* Instructions the vCPU may run before the next timer deadline (at most a slice). */
+/* Instructions the running vCPU may run before the next timer deadline (at most a
+ * slice). */
 static uint64_t pc_budget(const struct pc *pc)
 {
-	uint64_t ic = pc->cpu->icount;
+	uint64_t ic = pc_icount(pc), slice = pc->ncpus > 1 ? PC_SMP_SLICE : PC_SLICE;
 
 	if (pc->deadline_icount <= ic)
 		return 1;
-	return pc->deadline_icount - ic < PC_SLICE ? pc->deadline_icount - ic : PC_SLICE;
+	return pc->deadline_icount - ic < slice ? pc->deadline_icount - ic : slice;
+}
+
+/* Add ns of machine time to the TSC of every vCPU but skip (NULL: all). */
+static void pc_tsc_advance(struct pc *pc, const struct vcpu *skip, uint64_t ns)
+{
+	for (unsigned i = 0; i < pc->ncpus; i++)
+		if (pc->cpus[i] != skip)
+			pc->cpus[i]->s.tsc_offset += ns;
 }
 
 /*
- * The vCPU halted with nothing to deliver. With IF = 1 a timer can wake it: machine
- * time jumps to the next deadline (deterministically: no host time passes). Returns
- * false when nothing could ever wake it.
+ * Every vCPU halted (or waiting for SIPI) with nothing to deliver. With IF = 1 on one
+ * of them, a timer can wake it: machine time jumps to the next deadline
+ * (deterministically: no host time passes). Returns false when nothing could ever
+ * wake any of them.
  */
 static bool pc_idle(struct pc *pc)
 {
 	uint64_t next, before;
+	bool wakeable = false;
 
-	if (!(pc->cpu->s.rflags & RFLAGS_IF) || !pc_timer_can_wake(pc))
+	for (unsigned i = 0; i < pc->ncpus; i++)
+		wakeable |= !pc->cpus[i]->s.wait_for_sipi && (pc->cpus[i]->s.rflags & RFLAGS_IF);
+	if (!wakeable || !pc_timer_can_wake(pc))
 		return false;
 	before = pc_now(pc);
 	next = pc_next_deadline(pc);
-	clock_skip_to(&pc->clock, pc->cpu->icount, next);
+	clock_skip_to(&pc->clock, pc_icount(pc), next);
 	/* The TSC counts machine time too (one tick per ns, as per instruction). */
-	pc->cpu->s.tsc_offset += pc_now(pc) - before;
+	pc_tsc_advance(pc, NULL, pc_now(pc) - before);
 	pc_poll_timers(pc);
 	return true;
 }
 
-/* Run until the guest stops the machine. */
+/*
+ * One slice of vCPU idx: at most budget instructions (0: no limit), and never past the
+ * next timer deadline or the machine's slice. The debugger session runs the vCPUs
+ * through this too (struct dbg_machine's run).
+ */
+static enum run_exit pc_run_cpu(void *opaque, unsigned idx, uint64_t budget)
+{
+	struct pc *pc = opaque;
+	struct vcpu *v = pc->cpus[idx];
+	uint64_t cap, before, ran;
+	enum run_exit r;
+
+	pc->cpu = v;
+	pc->cur = idx;
+	pc->slice_start = v->icount;
+	cap = pc_budget(pc);
+	before = pc_now(pc);
+	r = vcpu_run(v, budget && budget < cap ? budget : cap);
+	ran = v->icount - pc->slice_start;
+	pc->icount += ran;
+	pc->slice_start = v->icount;
+	/* The others' TSCs keep up with machine time (theirs stood still meanwhile). */
+	if (ran && pc->ncpus > 1)
+		pc_tsc_advance(pc, v, pc_now(pc) - before);
+	pc->idle_streak = r == RUN_EXIT_HALT && !ran ? pc->idle_streak + 1 : 0;
+	return r;
+}
+
+/*
+ * Run until the guest stops the machine.
+ *
+ * Several vCPUs run round robin on this one thread, each for a slice of PC_SMP_SLICE
+ * retired instructions (less when a timer deadline comes first), in index order, so
+ * a run is deterministic and LOCKed instructions and A/D updates are atomic with
+ * respect to the other vCPUs. Machine time is a function of the machine's
+ * instruction count: the sum of what every vCPU retired (pc_icount), so it only goes
+ * forward whichever vCPU reads it, and n busy vCPUs each run at 1/n of the virtual
+ * instruction rate. A vCPU's TSC follows machine time: while it does not run, the
+ * time the others spend is added to its offset (pc_tsc_advance), so the TSCs stay in
+ * step. A halted vCPU, or an AP waiting for SIPI, gives up its slice at once; when a
+ * whole round finds every vCPU so (idle_streak), time jumps to the next deadline.
+ */
 static int pc_loop(struct pc *pc)
 {
 	pc_poll_timers(pc);
 	for (;;) {
-		enum run_exit why = pc->dbg ? dbg_run(pc->dbg) : vcpu_run(pc->cpu, pc_budget(pc));
+		enum run_exit why;
 
+		if (pc->dbg) {
+			why = dbg_run(pc->dbg);
+		} else {
+			unsigned idx = pc->next_cpu;
+
+			pc->next_cpu = (idx + 1) % pc->ncpus;
+			why = pc_run_cpu(pc, idx, 0);
+		}
 		pc_poll_timers(pc);
+		for (unsigned i = 0; i < pc->ncom; i++)
+			uart16550_poll(&pc->com[i]);    /* host input, for interrupt-driven guests */
 
 		if (pc->stop)
 			return pc->exit_status;
@@ -547,7 +744,7 @@ static int pc_loop(struct pc *pc)
 			continue;
 		}
 		switch (why) {
-		case RUN_EXIT_SHUTDOWN:
+		case RUN_EXIT_SHUTDOWN:         /* any vCPU's triple fault resets the machine */
 			if (pc->cfg->no_reboot) {
 				fprintf(stderr, "elzero: guest shut down (triple fault)\n");
 				return 0;
@@ -556,9 +753,14 @@ static int pc_loop(struct pc *pc)
 				return 1;
 			break;
 		case RUN_EXIT_HALT:
+			if (pc->idle_streak < pc->ncpus)
+				break;          /* another vCPU may still run */
+			pc->idle_streak = 0;
 			if (pc_idle(pc))
 				break;
-			fprintf(stderr, "elzero: vCPU halted with no interrupt source to wake it; stopping\n");
+			fprintf(stderr, "elzero: %s with no interrupt source to wake %s; stopping\n",
+				pc->ncpus > 1 ? "all vCPUs halted" : "vCPU halted",
+				pc->ncpus > 1 ? "them" : "it");
 			return 0;
 		case RUN_EXIT_REQUEST:
 		case RUN_EXIT_LIMIT:
@@ -587,8 +789,8 @@ static void pc_dbg_quit(void *opaque)
 static int pc_open_dbg(struct pc *pc)
 {
 	const struct machine_config *cfg = pc->cfg;
-	struct dbg_machine m = { .cpus = &pc->cpu, .ncpus = 1, .opaque = pc,
-				 .reset = pc_dbg_reset, .quit = pc_dbg_quit };
+	struct dbg_machine m = { .cpus = pc->cpus, .ncpus = pc->ncpus, .opaque = pc,
+				 .reset = pc_dbg_reset, .quit = pc_dbg_quit, .run = pc_run_cpu };
 	struct dbg_config dc = { .gdb = cfg->gdb, .monitor = cfg->monitor,
 				 .start_stopped = cfg->start_stopped };
 	char err[256];

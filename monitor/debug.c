@@ -250,6 +250,11 @@ static void dbg_service(struct dbg *d)
 		mon_service(d->mon);
 }
 
+static enum run_exit dbg_vcpu_run(struct dbg *d, unsigned idx, uint64_t budget)
+{
+	return d->m.run ? d->m.run(d->m.opaque, idx, budget) : vcpu_run(d->m.cpus[idx], budget);
+}
+
 /* Run one vCPU for a slice, or one instruction without interrupts when stepping. */
 static enum run_exit dbg_run_cpu(struct dbg *d, unsigned idx, bool step)
 {
@@ -261,10 +266,10 @@ static enum run_exit dbg_run_cpu(struct dbg *d, unsigned idx, bool step)
 
 		for (unsigned i = 0; i < d->nwatch; i++)
 			loads |= d->watch[i].kind != WATCH_WRITE;
-		return vcpu_run(v, loads ? 1 : DBG_SLICE);
+		return dbg_vcpu_run(d, idx, loads ? 1 : DBG_SLICE);
 	}
 	translate_set_events(v, false);
-	r = vcpu_run(v, 1);
+	r = dbg_vcpu_run(d, idx, 1);
 	translate_set_events(v, true);
 	return r;
 }

@@ -187,4 +187,10 @@ typedef bool (*pw_visit_fn)(void *opaque, const struct pw_map *m);  /* false: st
  * address order. Returns -1 when paging is off. */
 int pw_walk(struct vcpu *v, pw_visit_fn fn, void *opaque);
 
+/* ---------------------------------------------------------------- ept_info.c */
+
+/* `info ept`: the EPT walk of gpa through eptp, or through the EPTP the vCPU runs
+ * with (VMX non-root operation with EPT on) when have_eptp is false. */
+void mon_info_ept(struct vcpu *v, bool have_eptp, uint64_t eptp, uint64_t gpa, GString *out);
+
 #endif

@@ -322,7 +322,7 @@ static void info_breakpoints(struct dbg *d, GString *out)
 /* The current VMCS of the current vCPU, field by field from nested/'s table. */
 static void info_vmcs(struct dbg *d, GString *out)
 {
-	struct vcpu *v = d->m.cpus[d->mon && d->mon->cpu < d->m.ncpus ? d->mon->cpu : 0];
+	struct vcpu *v = mon_cpu(d);
 	size_t n = vmx_format_vmcs(v, NULL, 0);
 	char *buf = malloc(n + 1);
 
@@ -331,6 +331,21 @@ static void info_vmcs(struct dbg *d, GString *out)
 	vmx_format_vmcs(v, buf, n + 1);
 	g_string_append(out, buf);
 	free(buf);
+}
+
+/* info ept [EPTP] GPA (monitor/ept_info.c) */
+static void info_ept(struct dbg *d, char **argv, int argc, GString *out)
+{
+	uint64_t eptp = 0, gpa;
+
+	if (argc != 3 && argc != 4) {
+		g_string_append(out, "usage: info ept [EPTP] GPA\n");
+		return;
+	}
+	if ((argc == 4 && parse_addr(d, argv[2], &eptp, out)) ||
+	    parse_addr(d, argv[argc - 1], &gpa, out))
+		return;
+	mon_info_ept(mon_cpu(d), argc == 4, eptp, gpa, out);
 }
 
 static void cmd_info(struct dbg *d, char **argv, int argc, GString *out)
@@ -349,10 +364,12 @@ static void cmd_info(struct dbg *d, char **argv, int argc, GString *out)
 		info_tb(d, out);
 	else if (!strcmp(what, "breakpoints"))
 		info_breakpoints(d, out);
+	else if (!strcmp(what, "ept"))
+		info_ept(d, argv, argc, out);
 	else if (!strcmp(what, "vmcs"))
 		info_vmcs(d, out);
-	else if (!strcmp(what, "vmcb") || !strcmp(what, "ept"))
-		g_string_append_printf(out, "info %s: not available: no SVM/EPT yet\n", what);
+	else if (!strcmp(what, "vmcb"))
+		g_string_append_printf(out, "info %s: not available: no SVM yet\n", what);
 	else
 		g_string_append_printf(out, "info: unknown item '%s' (registers, cpus, tlb, mem, tb, "
 				       "breakpoints, vmcs, vmcb, ept)\n", what);
@@ -368,7 +385,8 @@ static const char help_text[] =
 	"info tb               translation-cache statistics\n"
 	"info breakpoints      the debugger's breakpoints and watchpoints\n"
 	"info vmcs             the current VMCS, field by field\n"
-	"info vmcb|ept         nested state (not available yet)\n"
+	"info vmcb             nested state (not available yet)\n"
+	"info ept [EPTP] GPA   the EPT walk of GPA (EPTP: default the running guest's)\n"
 	"x /Nfs ADDR           N units at linear ADDR; f: x d u c i, s: b h w g\n"
 	"xp /Nfs ADDR          the same at a physical address\n"
 	"cpu N                 make vCPU N current\n"

@@ -54,6 +54,9 @@ struct dbg_machine {
 	void *opaque;
 	void (*reset)(void *opaque);    /* system_reset: reset the machine (CPUs, memory image) */
 	void (*quit)(void *opaque);     /* quit / gdb k: stop the machine; its run loop ends */
+	/* Run cpus[idx] for at most budget instructions, as vcpu_run does, with the
+	 * machine's own bookkeeping (time, which vCPU is current). NULL: vcpu_run. */
+	enum run_exit (*run)(void *opaque, unsigned idx, uint64_t budget);
 };
 
 struct dbg_config {

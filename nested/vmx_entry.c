@@ -16,21 +16,6 @@ static bool ctl_ok(uint32_t val, struct vmx_ctl_caps c)
 	return (val & c.must1) == c.must1 && !(val & ~c.may1);
 }
 
-/* A.10 / 27.2.1.1: an EPTP the capability MSR allows. */
-bool vmx_eptp_valid(const struct vcpu *v, uint64_t eptp)
-{
-	uint64_t cap = ept_vpid_cap();
-	unsigned type = eptp & 7, walk = (eptp >> 3) & 7;
-
-	if (!((type == 0 && (cap & (1ull << 8))) || (type == 6 && (cap & (1ull << 14)))))
-		return false;
-	if (!((walk == 3 && (cap & (1ull << 6))) || (walk == 4 && (cap & (1ull << 7)))))
-		return false;
-	if ((eptp & (1ull << 6)) && !(cap & (1ull << 21)))
-		return false;
-	return !(eptp & 0xf80) && !(eptp >> v->phys_bits);
-}
-
 /* ---------------------------------------------------------------- 27.2.1 controls */
 
 CHECK(pin_reserved) { return ctl_ok(e->pin, vmx_ctl_caps(e->v, CTL_PIN, true)); }
@@ -49,7 +34,7 @@ CHECK(msr_bitmap) { return !(e->proc & PROC_MSR_BITMAPS) || addr_ok(e->v, F(MSR_
 CHECK(vnmi_needs_nmi_exiting) { return (e->pin & PIN_NMI) || !(e->pin & PIN_VNMI); }
 CHECK(nmi_window_needs_vnmi) { return (e->pin & PIN_VNMI) || !(e->proc & PROC_NMI_WINDOW); }
 CHECK(vpid_nonzero) { return !(e->proc2 & SEC_VPID) || (F(VPID) & 0xffff) != 0; }
-CHECK(eptp_valid) { return !(e->proc2 & SEC_EPT) || vmx_eptp_valid(e->v, F(EPT_POINTER)); }
+CHECK(eptp_valid) { return !(e->proc2 & SEC_EPT) || ept_eptp_valid(e->v, F(EPT_POINTER)); }
 CHECK(unrestricted_needs_ept) { return !(e->proc2 & SEC_UNRESTRICTED) || (e->proc2 & SEC_EPT); }
 CHECK(exit_reserved) { return ctl_ok(e->exit, vmx_ctl_caps(e->v, CTL_EXIT, true)); }
 static bool msr_area_ok(const struct vcpu *v, uint64_t addr, uint64_t count)

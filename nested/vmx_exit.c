@@ -205,9 +205,6 @@ static void load_host(struct vcpu *v)
 	cpu_set_rflags(s, RFLAGS_FIXED1);
 	s->intr_shadow = 0;
 	s->halted = false;
-	cpu_tlb_flush(v);
-	if (!h64 && (s->cr0 & CR0_PG) && (s->cr4 & CR4_PAE) && !cpu_load_pdptes(v))
-		vmx_abort(v, 2);
 }
 
 /* ---------------------------------------------------------------- the exit */
@@ -247,22 +244,26 @@ void vmx_vmexit(struct vcpu *v, uint32_t reason, uint64_t qual)
 	v->deliver_valid = false;
 	/* 28.2: every VM exit clears the valid bit of the VM-entry interruption info. */
 	vmcs_set(x, VMCS_ENTRY_INTR_INFO, vmcs_get(x, VMCS_ENTRY_INTR_INFO) & ~(uint64_t)INTR_INFO_VALID);
-	if (v->guest_mode) {
-		v->s.tsc_offset -= x->tsc_offset;
-		x->tsc_offset = 0;
-		v->guest_mode = false;
-		v->cr0_must1 = vmx_cr0_fixed0();
-		ept_leave(v);
-	}
-	x->mtf_pending = false;
-	x->activity = ACT_ACTIVE;
-	x->exit_count++;
-	vmx_update_events(v);
 	if (log_on(LOG_VMX))
 		log_printf("vmx: VM exit reason %u%s qual %#llx at guest %#llx\n", reason & 0xffff,
 			   entry_fail ? " (entry failure)" : "", (unsigned long long)qual,
 			   (unsigned long long)vmcs_get(x, VMCS_GUEST_RIP));
 	load_host(v);
+	if (v->guest_mode) {
+		v->s.tsc_offset -= x->tsc_offset;
+		x->tsc_offset = 0;
+		v->guest_mode = false;
+		v->cr0_must1 = vmx_cr0_fixed0();
+	}
+	ept_leave(v);           /* with the host's CRs in place (nested/ept.h) */
+	x->mtf_pending = false;
+	x->activity = ACT_ACTIVE;
+	x->exit_count++;
+	vmx_update_events(v);
+	/* 28.5.4: PAE paging in the host loads PDPTEs from its CR3. */
+	if (!(vmcs_get(x, VMCS_EXIT_CONTROLS) & EXIT_HOST_64) && (v->s.cr0 & CR0_PG) &&
+	    (v->s.cr4 & CR4_PAE) && !cpu_load_pdptes(v))
+		vmx_abort(v, 2);
 	if (vmx_load_msrs(v, vmcs_get(x, VMCS_EXIT_MSR_LOAD_ADDR),
 			  (uint32_t)vmcs_get(x, VMCS_EXIT_MSR_LOAD_COUNT)))
 		vmx_abort(v, 4);

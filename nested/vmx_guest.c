@@ -379,7 +379,8 @@ void vmx_load_guest(struct vcpu *v, const struct entry_ctx *e)
 	if (!ia32e(e) && (s->cr0 & CR0_PG) && (s->cr4 & CR4_PAE))
 		for (unsigned k = 0; k < 4; k++)
 			s->pdpte[k] = e->pdpte[k];
-	cpu_tlb_flush(v);
+	/* No TLB flush here: ept_enter switches (and, without VPID, flushes) the
+	 * address space once the guest's control registers are in place. */
 }
 
 /* ---------------------------------------------------------------- 27.6 injection */

@@ -324,7 +324,7 @@ static void vmx_inv(struct vcpu *v, const struct x86_insn *i, enum vmx_insn k)
 		/* Types 1 (single-context, cap bit 25) and 2 (all-context, bit 26). */
 		ok = (type == 1 || type == 2) && (cap >> (24 + type) & 1);
 		if (ok && type == 1)
-			ok = vmx_eptp_valid(v, desc[0]);
+			ok = ept_eptp_valid(v, desc[0]);
 		if (!ok) {
 			vmx_fail(v, VMXERR_BAD_INVEPT);
 			return;

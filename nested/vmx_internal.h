@@ -222,7 +222,6 @@ void vmx_start_guest(struct vcpu *v, const struct entry_ctx *e);
 /* nested/vmx_entry.c */
 bool vmx_pat_ok(uint64_t pat);
 void vmx_entry(struct vcpu *v, const struct x86_insn *i, bool launch);
-bool vmx_eptp_valid(const struct vcpu *v, uint64_t eptp);
 /* Load an MSR list (VM-entry or VM-exit MSR-load area, SDM 27.4, 28.6): 0, or the
  * 1-based number of the entry that failed. */
 uint32_t vmx_load_msrs(struct vcpu *v, uint64_t addr, uint32_t count);

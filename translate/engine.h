@@ -140,7 +140,8 @@ static inline unsigned jc_hash(uint64_t lin)
 static inline bool code_tlb_maps(const struct vcpu *v, uint64_t lin, uint64_t page, bool user)
 {
 	const struct tlb_entry *e = &v->tlb_code[(lin >> 12) & (TLB_SIZE - 1)];
-	uint64_t tag = (lin & ~0xfffull) | (user ? TLB_CLASS_USER : TLB_CLASS_SUP) | TLB_VALID;
+	uint64_t tag = (lin & ~0xfffull) | v->tlb_space | (user ? TLB_CLASS_USER : TLB_CLASS_SUP) |
+		       TLB_VALID;
 
 	return e->vpage == tag && e->ppage == (page & ~0xfffull);
 }

@@ -114,6 +114,30 @@ static void data_break_check(struct vcpu *v)
 	cpu_raise(v, EXC_DB, EXC_NO_ERROR);
 }
 
+/*
+ * INIT and SIPI (SDM vol. 3, 10.4), taken at an instruction boundary once the VMX/SVM
+ * intercept has had its say (in VMX non-root operation an INIT is a VM exit, and the
+ * hook then unwinds). Returns false while the vCPU waits for a SIPI.
+ */
+static bool init_sipi(struct vcpu *v)
+{
+	if (v->init_pending) {
+		v->init_pending = false;
+		cpu_intercept(v, ICPT_INIT, 0, NULL);
+		cpu_init_event(v);
+		if (v->init_hook)
+			v->init_hook(v, v->init_opaque);
+	}
+	if (v->sipi_pending) {
+		v->sipi_pending = false;
+		if (v->s.wait_for_sipi) {
+			cpu_intercept(v, ICPT_SIPI, v->sipi_vector, NULL);
+			cpu_sipi(v, v->sipi_vector);
+		}
+	}
+	return !v->s.wait_for_sipi;
+}
+
 /* Run blocks until something makes vcpu_run return. */
 static enum run_exit run_blocks(struct vcpu *v, struct tb_cache *tc, uint64_t limit)
 {
@@ -136,6 +160,11 @@ static enum run_exit run_blocks(struct vcpu *v, struct tb_cache *tc, uint64_t li
 		}
 		if (v->shutdown)
 			return RUN_EXIT_SHUTDOWN;
+		if (__builtin_expect(v->init_pending || v->sipi_pending || v->s.wait_for_sipi, 0)) {
+			if (!init_sipi(v))
+				return RUN_EXIT_HALT;
+			prev = NULL;
+		}
 		if (v->exit_request) {
 			v->exit_request = 0;
 			return RUN_EXIT_REQUEST;
@@ -162,11 +191,11 @@ static enum run_exit run_blocks(struct vcpu *v, struct tb_cache *tc, uint64_t li
 				v->step_armed = true;
 				v->step_icount = v->icount;
 			}
-		} else if ((v->step_armed || v->dr_active || v->nested_step || v->s.intr_shadow) &&
+		} else if ((v->step_armed || v->dr_active || v->s.intr_shadow || v->nested_step) &&
 			   tb->ninsns > 1) {
-			/* also after STI/MOV SS: events are recognized right after the
-			 * shadowed instruction (SDM vol. 3, 6.8.3) */
-			tb = tb_translate_oneshot(v, flags, 1);   /* a deferred trap follows it */
+			/* a deferred trap follows it, the interrupt shadow ends after it, or
+			 * the VMX monitor trap flag exits after it */
+			tb = tb_translate_oneshot(v, flags, 1);
 		}
 		if (__builtin_expect(g_log_mask & ((1u << LOG_EXEC) | (1u << LOG_CPU)), 0) &&
 		    g_trace_tb_exec)

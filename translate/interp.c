@@ -279,7 +279,7 @@ op_set_cc_op:
 	uint64_t lin_ = A; \
 	const struct tlb_entry *e_ = &v->tlb[(lin_ >> 12) & (TLB_SIZE - 1)]; \
 	(uint64_t)((int64_t)(lin_ << 16) >> 16) == lin_ && \
-	e_->vpage == ((lin_ & ~0xfffull) | op->c) && !e_->flags && \
+	e_->vpage == ((lin_ & ~0xfffull) | v->tlb_space | op->c) && !e_->flags && \
 	(lin_ & 0xfff) + (size) <= 4096 && \
 	(!(lin_ & ((size) - 1)) || !(v->s.rflags & RFLAGS_AC)) ? \
 		(void *)(uintptr_t)(lin_ + e_->addend) : NULL; })

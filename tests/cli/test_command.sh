@@ -58,7 +58,8 @@ ok "-machine help" '^pc ' -machine help
 bad "unknown option '-bogus' (see -help)" -bogus
 bad "-m: requires an argument" -m
 bad "-m: invalid size '12x'" -m 12x
-bad "-smp: more than one CPU is not yet supported" -smp 4
+bad "-smp: cpus: at most 32 CPUs" -smp 64
+bad "-smp: cores (3) and threads (1) must be powers of two" -smp 3,cores=3 -kernel x
 bad "-device: unknown device 'nosuch' (see -device help)" -device nosuch
 bad "-device isa-debug-exit: unknown property 'foo' (see -device isa-debug-exit,help)" \
 	-device isa-debug-exit,foo=1

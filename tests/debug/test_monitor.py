@@ -90,7 +90,8 @@ def main():
         check("invalid format letter" in m.cmd("x /1z 0"), "bad format")
         check("not in VMX operation" in m.cmd("info vmcs"), "info vmcs")
         check("not available" in m.cmd("info vmcb"), "info vmcb")
-        check("not available" in m.cmd("info ept"), "info ept")
+        check("usage: info ept [EPTP] GPA" in m.cmd("info ept"), "info ept")
+        check("give the EPTP" in m.cmd("info ept 0x1000"), "info ept GPA outside a guest")
         check("info registers" in m.cmd("help"), "help")
 
         # let it run (with "hold" the guest spins at the end, in 64-bit mode) and stop it

@@ -119,7 +119,7 @@ void exec_WRPKRU(struct vcpu *v, const struct x86_insn *i)
 	if ((uint32_t)v->s.gpr[1] || (uint32_t)v->s.gpr[2])
 		cpu_raise(v, EXC_GP, 0);
 	v->s.pkru = (uint32_t)v->s.gpr[0];
-	cpu_tlb_flush(v);
+	cpu_tlb_flush_current(v);
 }
 
 /*
@@ -152,5 +152,5 @@ void exec_INVPCID(struct vcpu *v, const struct x86_insn *i)
 		cpu_tlb_flush_page(v, cpu_64bit_mode(s) ? lin : (uint32_t)lin);
 		return;
 	}
-	cpu_tlb_flush(v);
+	cpu_tlb_flush_current(v);
 }

@@ -143,8 +143,9 @@ void exec_SYSRET(struct vcpu *v, const struct x86_insn *i)
 		cpu_raise(v, EXC_UD, EXC_NO_ERROR);
 	sys_need_cpl0(v);
 	if (cpu_long_mode(s)) {
-		/* Intel checks RCX before loading anything (SDM vol. 2, SYSRET). */
-		if (to64 && !cpu_canonical_addr(v, s->gpr[1]))
+		/* Intel checks RCX before loading anything, #GP(0) at CPL 0 (SDM vol. 2,
+		 * SYSRET); AMD loads it and the fetch at CPL 3 faults (APM vol. 3, SYSRET). */
+		if (to64 && v->vendor != VENDOR_AMD && !cpu_canonical_addr(v, s->gpr[1]))
 			cpu_raise(v, EXC_GP, 0);
 		set_flags(v, s->gpr[11] & ~(uint64_t)(RFLAGS_RF | RFLAGS_VM));
 		if (to64) {
@@ -168,6 +169,9 @@ void exec_SYSENTER(struct vcpu *v, const struct x86_insn *i)
 	uint16_t sel = (uint16_t)s->msr.sysenter_cs & ~3u;
 	bool lm = cpu_long_mode(s);
 
+	/* AMD: SYSENTER/SYSEXIT are #UD in long mode (APM vol. 3, SYSENTER). */
+	if (lm && v->vendor == VENDOR_AMD)
+		cpu_raise(v, EXC_UD, EXC_NO_ERROR);
 	if (cpu_real_mode(s) || !(sel & ~7u))
 		cpu_raise(v, EXC_GP, 0);
 	set_flags(v, cpu_get_rflags(s) & ~(uint64_t)(RFLAGS_VM | RFLAGS_IF | RFLAGS_RF));
@@ -183,6 +187,8 @@ void exec_SYSEXIT(struct vcpu *v, const struct x86_insn *i)
 	uint16_t sel = (uint16_t)s->msr.sysenter_cs;
 	bool to64 = i->opsize == 8;
 
+	if (cpu_long_mode(s) && v->vendor == VENDOR_AMD)
+		cpu_raise(v, EXC_UD, EXC_NO_ERROR);
 	if (cpu_real_mode(s) || !(sel & ~7u) || cpu_cpl(s) != 0)
 		cpu_raise(v, EXC_GP, 0);
 	if (to64 && (!cpu_canonical_addr(v, s->gpr[2]) || !cpu_canonical_addr(v, s->gpr[1])))

@@ -295,6 +295,14 @@ static void test_vmxoff(void)
 	excp_clear();
 	asm volatile(ASM_TRY("mov %0, %%cr4") : : "r"(cr4 & ~X86_CR4_VMXE) : "memory");
 	expect_excp_err(GP_VECTOR, 0, "clearing CR4.VMXE in VMX operation: #GP(0)");
+	write_cr4(cr4);                 /* in case it was cleared after all */
+	/* SDM 24.8: the same for a CR0 bit fixed to 1 by IA32_VMX_CR0_FIXED0. */
+	if (g_vmx_caps.cr0_fixed0 & X86_CR0_NE) {
+		excp_clear();
+		asm volatile(ASM_TRY("mov %0, %%cr0") : : "r"(read_cr0() & ~X86_CR0_NE) : "memory");
+		expect_excp_err(GP_VECTOR, 0, "clearing CR0.NE in VMX operation: #GP(0)");
+		write_cr0(read_cr0() | X86_CR0_NE);
+	}
 	expect_result(vmxoff(), VMX_OK, "VMXOFF: VMsucceed");
 	expect_fault(vmread(GUEST_RIP, &v), UD_VECTOR, "VMREAD after VMXOFF: #UD");
 	expect_fault(vmxoff(), UD_VECTOR, "VMXOFF after VMXOFF: #UD");

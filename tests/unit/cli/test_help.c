@@ -85,9 +85,9 @@ START_TEST(test_device_props)
 	ck_assert_ptr_nonnull(strstr(t, "  iobase=<int>"));
 	ck_assert_ptr_nonnull(strstr(t, "(default: 0x501)"));
 	free(t);
-	t = info_text(CLI_DEVICE_PROPS, "virtio-blk-pci");
+	t = info_text(CLI_DEVICE_PROPS, "virtio-net-pci");
 	ck_assert_ptr_nonnull(strstr(t, "[device not yet supported]"));
-	ck_assert_ptr_nonnull(strstr(t, "  drive=<str>"));
+	ck_assert_ptr_nonnull(strstr(t, "  netdev=<str>"));
 	free(t);
 }
 END_TEST

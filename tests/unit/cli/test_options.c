@@ -59,10 +59,9 @@ static const struct {
 	{ { "-m", "size=1G,maxmem=x" }, "-m: invalid maxmem 'x'" },
 	{ { "-smp", "0" }, "-smp: cpus: invalid number '0'" },
 	{ { "-smp", "x" }, "-smp: cpus: invalid number 'x'" },
-	{ { "-smp", "1000" }, "-smp: cpus: at most 255 CPUs" },
-	{ { "-smp", "2" }, "-smp: more than one CPU is not yet supported" },
-	{ { "-smp", "1,maxcpus=4" }, "-smp: more than one CPU is not yet supported" },
-	{ { "-smp", "sockets=2,cores=2" }, "-smp: more than one CPU is not yet supported" },
+	{ { "-smp", "1000" }, "-smp: cpus: at most 32 CPUs" },
+	{ { "-smp", "33" }, "-smp: cpus: at most 32 CPUs" },
+	{ { "-smp", "1,maxcpus=40" }, "-smp: maxcpus: at most 32 CPUs" },
 	{ { "-smp", "2,maxcpus=1" }, "-smp: maxcpus (1) must be at least cpus (2)" },
 	{ { "-smp", "4,sockets=3" }, "-smp: invalid CPU topology: sockets (3) * dies (1) * clusters (1) "
 				     "* cores (1) * threads (1) != maxcpus (4)" },
@@ -89,8 +88,6 @@ static const struct {
 	{ { "-serial", "tcp:localhost:99999,server" },
 	  "-serial: invalid TCP address 'localhost:99999' (expected HOST:PORT)" },
 	{ { "-serial", "tcp:4444" }, "-serial: invalid TCP address '4444' (expected HOST:PORT)" },
-	{ { "-serial", "tcp::4444,server,nowait" }, "-serial: a socket serial backend is not yet supported" },
-	{ { "-serial", "unix:/tmp/s,server,wait=off" }, "-serial: a socket serial backend is not yet supported" },
 	{ { "-serial", "unix:/tmp/s,server,bogus" }, "-serial: unknown property 'bogus'" },
 	{ { "-serial", "unix:/tmp/s,wait=maybe" }, "-serial: wait: invalid value 'maybe' (on or off)" },
 	{ { "-serial", "mon:stdio" }, "-serial: the monitor multiplexed on serial (mon:) is not yet supported" },
@@ -148,7 +145,11 @@ static const struct {
 	{ { "-drive", "file=x.img,readonly=maybe" }, "-drive: readonly: invalid value 'maybe' (on or off)" },
 	{ { "-drive", "format=raw" }, "-drive: missing file=" },
 	{ { "-drive", "file=x.img,bogus=1" }, "-drive: unknown property 'bogus'" },
-	{ { "-drive", "file=x.img,format=raw,if=virtio" }, "-drive: a disk drive is not yet supported" },
+	{ { "-drive", "file=x.img,format=raw" },
+	  "-drive: if=ide (QEMU's default) is not supported: use if=virtio, or if=none,id=ID with "
+	  "-device virtio-blk-pci,drive=ID" },
+	{ { "-drive", "file=x.img,if=none" }, "-drive: if=none needs an id= for -device virtio-blk-pci,drive=" },
+	{ { "-drive", "file=x.img,if=virtio,snapshot=on" }, "-drive: snapshot=on is not supported" },
 	{ { "-chardev", "socket,path=/x" }, "-chardev: missing id" },
 	{ { "-chardev", "spice,id=c" }, "-chardev: backend: invalid value 'spice' "
 					 "(null|stdio|file|socket|pty|pipe|ringbuf)" },
@@ -227,6 +228,18 @@ START_TEST(test_kernel_append_long_forms)
 }
 END_TEST
 
+START_TEST(test_serial_sockets)
+{
+	struct cli c;
+
+	ck_assert_int_eq(parse(&c, ARGS("-kernel", "k", "-serial", "tcp::4444,server,nowait", "-serial",
+					"unix:/tmp/s,server,wait=off")), 0);
+	ck_assert_uint_eq(c.cfg.nserial, 2);
+	ck_assert_str_eq(c.cfg.serial[1], "unix:/tmp/s,server,wait=off");
+	cli_free(&c);
+}
+END_TEST
+
 static const struct {
 	const char *arg;
 	uint64_t bytes;
@@ -259,6 +272,32 @@ START_TEST(test_smp_forms)
 	for (unsigned i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
 		ck_assert_msg(parse(&c, ARGS("-smp", forms[i])) == 0, "-smp %s: %s", forms[i], c.err);
 		ck_assert_uint_eq(c.cfg.smp, 1);
+		cli_free(&c);
+	}
+}
+END_TEST
+
+/* -smp with several CPUs: the count, maxcpus and the topology reach the machine. */
+START_TEST(test_smp_topology)
+{
+	static const struct {
+		const char *arg;
+		unsigned cpus, max, cores, threads;
+	} t[] = {
+		{ "4", 4, 4, 1, 1 },
+		{ "cpus=2,maxcpus=8", 2, 8, 1, 1 },
+		{ "sockets=2,cores=2", 4, 4, 2, 1 },
+		{ "8,sockets=1,cores=4,threads=2", 8, 8, 4, 2 },
+		{ "32", 32, 32, 1, 1 },
+	};
+	struct cli c;
+
+	for (unsigned i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		ck_assert_msg(parse(&c, ARGS("-smp", t[i].arg)) == 0, "-smp %s: %s", t[i].arg, c.err);
+		ck_assert_uint_eq(c.cfg.smp, t[i].cpus);
+		ck_assert_uint_eq(c.cfg.smp_max, t[i].max);
+		ck_assert_uint_eq(c.cfg.smp_cores, t[i].cores);
+		ck_assert_uint_eq(c.cfg.smp_threads, t[i].threads);
 		cli_free(&c);
 	}
 }
@@ -487,8 +526,10 @@ int main(void)
 	tcase_add_loop_test(tc, test_malformed, 0, sizeof(bad) / sizeof(bad[0]));
 	tcase_add_test(tc, test_defaults);
 	tcase_add_test(tc, test_kernel_append_long_forms);
+	tcase_add_test(tc, test_serial_sockets);
 	tcase_add_loop_test(tc, test_mem_forms, 0, sizeof(mem_forms) / sizeof(mem_forms[0]));
 	tcase_add_test(tc, test_smp_forms);
+	tcase_add_test(tc, test_smp_topology);
 	tcase_add_test(tc, test_machine_forms);
 	tcase_add_test(tc, test_serial);
 	tcase_add_test(tc, test_display_flags);

@@ -64,12 +64,25 @@ START_TEST(tables)
 	ck_assert(!memcmp(rsdp, "RSD PTR ", 8));
 	ck_assert_uint_eq(sum(rsdp, 20), 0);
 	rsdt = table(le32(rsdp + 16), "RSDT");
-	ck_assert_uint_eq(le32(rsdt + 4), 44);
+	ck_assert_uint_eq(le32(rsdt + 4), 48);
 	fadt = table(le32(rsdt + 36), "FACP");
 	madt = table(le32(rsdt + 40), "APIC");
+	{
+		const uint8_t *hpet = table(le32(rsdt + 44), "HPET");
+
+		ck_assert_uint_eq(le32(hpet + 4), 56);
+		ck_assert_uint_eq(le32(hpet + 36) >> 16, 0x8086);      /* block ID: vendor */
+		ck_assert_uint_eq(hpet[40], 0);                         /* system memory */
+		ck_assert_uint_eq(le32(hpet + 44), 0xfed00000u);
+	}
 	dsdt = table(le32(fadt + 40), "DSDT");
 	ck_assert(!memcmp(at(le32(fadt + 36)), "FACS", 4));
 	ck_assert_uint_eq(le32(fadt + 76), ACPI_PM_BASE + 8);
+	ck_assert_uint_eq(le32(fadt + 4), 244);                 /* revision 3 */
+	ck_assert(le32(fadt + 112) & (1u << 10));               /* RESET_REG_SUP */
+	ck_assert_uint_eq(fadt[116], 1);                        /* reset register in I/O space */
+	ck_assert_uint_eq(le32(fadt + 120), 0xcf9);
+	ck_assert_uint_eq(fadt[128], 6);
 	ck_assert(!memcmp(dsdt + 37, "_S5_", 4));
 	ck_assert_uint_eq(le32(madt + 36), 0xfee00000u);
 	/* two processors, then the IOAPIC and the IRQ0 override */

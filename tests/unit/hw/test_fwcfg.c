@@ -19,7 +19,7 @@ static void setup(void)
 	memset(&m, 0, sizeof(m));
 	ck_assert_int_eq(machine_init_bus(&m, 1 << 20), 0);
 	bus = &m.bus;
-	fwcfg_init(&f, bus, 256ull << 20, 2);
+	fwcfg_init(&f, bus, 256ull << 20, 2, 4);
 	ck_assert_int_eq(machine_register_pio(&m, 0x510, 2, &f, fwcfg_read, fwcfg_write), 0);
 	ck_assert_int_eq(machine_register_pio(&m, 0x514, 8, &f, fwcfg_read, fwcfg_write), 0);
 }
@@ -57,8 +57,8 @@ START_TEST(port_interface)
 	ck_assert_uint_eq(read_le(8), 256ull << 20);
 	sel(5);
 	ck_assert_uint_eq(read_le(2), 2);
-	sel(0x0f);
-	ck_assert_uint_eq(read_le(2), 2);
+	sel(0x0f);                                      /* max CPUs (-smp maxcpus=) */
+	ck_assert_uint_eq(read_le(2), 4);
 	sel(0x1234);
 	ck_assert_uint_eq(in8(), 0);                    /* no such item */
 }

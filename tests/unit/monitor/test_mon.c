@@ -139,8 +139,31 @@ START_TEST(bad_commands_and_addresses)
 	ck_assert_str_eq(run("   "), "");
 	expect_has("info vmcs", "not in VMX operation");
 	expect_has("info vmcb", "not available");
-	expect_has("info ept", "not available");
+	expect_has("info ept", "usage: info ept [EPTP] GPA");
+	expect_has("info ept 0x1000", "give the EPTP");
+	expect_has("info ept 0x1e 0x1000 5", "usage");
 	expect_has("help", "info registers");
+}
+END_TEST
+
+START_TEST(info_ept_walk)
+{
+	/* EPT at 0x500000: PML4E -> PDPTE -> PDE with a 2M page (gpa 2M-4M -> 6M), and
+	 * PDE 2 -> a page table whose PTE 3 is read/execute with A/D. */
+	emu_write64(e, 0x500000, 0x501000 | 7);
+	emu_write64(e, 0x501000, 0x502000 | 7);
+	emu_write64(e, 0x502008, 0x600000 | 0x80 | 0x30 | 7);
+	emu_write64(e, 0x502010, 0x503000 | 7);
+	emu_write64(e, 0x503018, 0x7000 | 0x300 | 0x30 | 5);
+	expect_has("info ept 0x50005e 0x212345", "-> HPA 0x612345, access RWX");
+	expect_has("info ept 0x50005e 0x212345", "PDE  [  1] @0x502008 = 00000000006000b7 RWX MT=6 2M");
+	expect_has("info ept 0x50005e 0x403010", "PTE  [  3] @0x503018 = 0000000000007335 R-X A D MT=6");
+	expect_has("info ept 0x50005e 0x403010", "-> HPA 0x7010, access R-X");
+	expect_has("info ept 0x50005e 0x404000", "not present at the PTE: EPT violation");
+	expect_has("info ept 0x50005e 0x212345", "A/D on");
+	emu_write64(e, 0x502008, 0x600000 | 0x80 | 0x10 | 7);        /* memory type 2 */
+	expect_has("info ept 0x50005e 0x212345", "EPT misconfiguration at the PDE");
+	expect_has("info ept 0x500001 0x212345", "not a valid EPTP");
 }
 END_TEST
 
@@ -303,6 +326,7 @@ static Suite *suite(void)
 	tcase_add_test(t, examine_disassembly);
 	tcase_add_test(t, bad_commands_and_addresses);
 	tcase_add_test(t, info_tlb_mem_tb);
+	tcase_add_test(t, info_ept_walk);
 	tcase_add_test(t, run_control);
 	tcase_add_test(t, monitor_over_unix_socket);
 	tcase_add_test(t, gdb_over_unix_socket);

@@ -92,7 +92,8 @@ START_TEST(test_cap_msrs)
 	check_ctl(v, 0x482, 0x48e, HANDLED_PROC);
 	check_ctl(v, 0x483, 0x48f, HANDLED_EXIT);
 	check_ctl(v, 0x484, 0x490, HANDLED_ENTRY);
-	check_ctl(v, 0x48b, 0, HANDLED_PROC2);
+	check_ctl(v, 0x48b, 0, HANDLED_PROC2 |
+		  (ept_vpid_cap() ? SEC_EPT | SEC_UNRESTRICTED | SEC_VPID : 0));
 	/* no preemption timer, no VMFUNC, EPT/VPID per nested/ept.c */
 	ck_assert_uint_eq(cpu_rdmsr(v, 0x481, &val), 0);
 	ck_assert(!(val & ((uint64_t)PIN_PREEMPT << 32)));
