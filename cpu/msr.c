@@ -174,7 +174,14 @@ static int apic_base_write(struct vcpu *v, uint64_t val)
 
 	if (!has(v, "x2apic"))
 		rsvd |= 1u << 10;
+	bool was_x2 = (v->s.msr.apic_base & (3u << 10)) == (3u << 10);
+	bool was_en = v->s.msr.apic_base & (1u << 11);
+
 	if ((val & rsvd) || (extd && !en))
+		return -1;
+	/* SDM vol. 3, 11.12.5 (figure 11-27): x2APIC -> xAPIC and disabled -> x2APIC are
+	 * invalid transitions; x2APIC is left only through the disabled state. */
+	if ((was_x2 && en && !extd) || (!was_en && en && extd))
 		return -1;
 	v->s.msr.apic_base = (val & ~0x100ull) | (v->s.msr.apic_base & 0x100);
 	return 0;

@@ -356,6 +356,7 @@ static const char *query(struct gdb_stub *g, const char *p)
 		if (idx < 0)
 			return "E22";
 		snprintf(text, sizeof(text), "CPU#%d [%s]", idx,
+			 g->d->m.cpus[idx]->s.wait_for_sipi ? "wait-for-SIPI" :
 			 g->d->m.cpus[idx]->s.halted ? "halted" : "running");
 		return hex_reply(g, (const uint8_t *)text, strlen(text));
 	}

@@ -228,7 +228,8 @@ static void info_cpus(struct dbg *d, GString *out)
 		g_string_append_printf(out, "%c CPU #%u: pc=0x%016llx%s%s\n",
 				       (d->mon ? d->mon->cpu : 0) == i ? '*' : ' ', i,
 				       (unsigned long long)(v->s.seg[SEG_CS].base + v->s.rip),
-				       v->s.halted ? " (halted)" : "", d->stopped ? " (stopped)" : "");
+				       v->s.wait_for_sipi ? " (wait-for-SIPI)" : v->s.halted ? " (halted)" : "",
+				       d->stopped ? " (stopped)" : "");
 	}
 }
 

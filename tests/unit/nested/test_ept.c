@@ -30,6 +30,7 @@
 #define EPTP_AD  (EPTP | (1ull << 6))
 
 static struct vcpu *vc(void) { return &g_fix->v; }
+static int tlb_space_of(uint64_t lin);
 
 /* The upper levels for gpa < 1 GiB down to the page table, all RWX. */
 static void ept_tables(void)
@@ -240,6 +241,49 @@ START_TEST(test_guest_paging_through_ept)
 }
 END_TEST
 
+START_TEST(test_guest_ad_update_is_a_write)
+{
+	uint64_t pa = 0;
+
+	/* Guest page tables in a read-only EPT page (A/D for EPT off): walking them is
+	 * fine while their accessed flags are set, but setting one is a data write to
+	 * the guest-physical address of the entry (SDM 29.3.3.2). */
+	guest_long64_over_ept(EPTP, 1);
+	cpufix_put64(EPT_PD, EPT_PT | RWX);
+	for (unsigned k = 0; k < 512; k++)
+		ept_pte((uint64_t)k << 12, (0x400000 + ((uint64_t)k << 12)) | RWX | WB);
+	ept_pte(0x13000, 0x413000 | R | WB);                    /* the guest's PT */
+	ck_assert(cpu_translate(vc(), 0x5010, ACC_READ, false, &pa) & PFEC_SLAT);
+	cpufix_put64(0x413028, cpufix_get64(0x413028) | 0x20);   /* A already set */
+	ck_assert_uint_eq(cpu_translate(vc(), 0x5010, ACC_READ, false, &pa), 0);
+	ck_assert_uint_eq(pa, 0x406010);
+	/* A write needs D in the PTE: a write to the read-only page again. */
+	ck_assert(cpu_translate(vc(), 0x5010, ACC_WRITE, false, &pa) & PFEC_SLAT);
+	ept_leave(vc());
+}
+END_TEST
+
+START_TEST(test_mode_change_across_switch)
+{
+	uint64_t val;
+
+	/* A space whose paging mode changed while it was not current (VM exit loading
+	 * host CR4 by assignment) is flushed when it becomes current again. */
+	cpufix_flat32(0);
+	ck_assert_int_eq(cpufix_ld(SEG_DS, 0x1000, 4, &val), -1);
+	ck_assert_int_ge(tlb_space_of(0x1000), 0);
+	ept_enter(vc(), false, 0, 4);
+	vc()->s.cr4 |= CR4_PSE;
+	ept_leave(vc());
+	ck_assert_int_eq(tlb_space_of(0x1000), -1);
+	/* Same mode: kept. */
+	ck_assert_int_eq(cpufix_ld(SEG_DS, 0x1000, 4, &val), -1);
+	ept_enter(vc(), false, 0, 4);
+	ept_leave(vc());
+	ck_assert_int_ge(tlb_space_of(0x1000), 0);
+}
+END_TEST
+
 START_TEST(test_unrestricted_guest)
 {
 	uint64_t val = 0;
@@ -405,6 +449,8 @@ int main(void)
 	tcase_add_test(tc, test_misconfigurations);
 	tcase_add_test(tc, test_accessed_dirty);
 	tcase_add_test(tc, test_guest_paging_through_ept);
+	tcase_add_test(tc, test_guest_ad_update_is_a_write);
+	tcase_add_test(tc, test_mode_change_across_switch);
 	tcase_add_test(tc, test_unrestricted_guest);
 	tcase_add_test(tc, test_pae_pdptes_through_ept);
 	tcase_add_test(tc, test_vpid_tagging);
