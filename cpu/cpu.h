@@ -669,6 +669,16 @@ void cpu_st_buf(struct vcpu *v, unsigned seg, uint64_t off, const void *buf, siz
 void cpu_probe(struct vcpu *v, unsigned seg, uint64_t off, size_t len, enum mem_access acc);
 /* Segmentation only: offset -> linear address, faulting (#GP/#SS) as the SDM says. */
 uint64_t cpu_seg_linear(struct vcpu *v, unsigned seg, uint64_t off, size_t len, enum mem_access acc);
+/* cpu_seg_linear without the fault: false where cpu_seg_linear would raise. */
+bool cpu_seg_linear_try(struct vcpu *v, unsigned seg, uint64_t off, size_t len,
+			enum mem_access acc, uint64_t *lin) __attribute__((warn_unused_result));
+/* Bulk access for the string instructions (translate/ops/string.c): the host pointer
+ * of the linear range [lin, lin+len) when it lies in one page that the soft TLB
+ * already holds as RAM for an explicit access acc at the current privilege (for
+ * writes: dirty and not a code page) and no per-access work applies (watchpoints,
+ * data breakpoints, alignment checking). NULL otherwise: the caller then takes
+ * cpu_ld/cpu_st, which walk, fill the TLB and fault. Never faults, never walks. */
+void *cpu_tlb_host_range(struct vcpu *v, uint64_t lin, size_t len, enum mem_access acc);
 /* Instruction fetch for the translator: copies up to len bytes from linear address
  * lin; returns the number copied before the first inaccessible byte (a fault on the
  * first byte raises). *paddr receives the physical address of the first byte. */
