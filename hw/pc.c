@@ -688,6 +688,23 @@ static void pc_tsc_advance(struct pc *pc, const struct vcpu *skip, uint64_t ns)
  * (deterministically: no host time passes). Returns false when nothing could ever
  * wake any of them.
  */
+/* Halted with no timer to wake it, but a UART would interrupt on received data: wait
+ * for host input (host time passes, machine time does not). */
+static bool pc_wait_serial(struct pc *pc)
+{
+	struct chardev *cds[PC_NUM_COM];
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < pc->ncom; i++)
+		if (uart16550_rx_irq_enabled(&pc->com[i]) && chardev_has_input(pc->com[i].chr))
+			cds[n++] = pc->com[i].chr;
+	if (!chardev_wait_input(cds, n))
+		return false;
+	for (unsigned i = 0; i < pc->ncom; i++)
+		uart16550_poll(&pc->com[i]);
+	return true;
+}
+
 static bool pc_idle(struct pc *pc)
 {
 	uint64_t next, before;
@@ -695,8 +712,10 @@ static bool pc_idle(struct pc *pc)
 
 	for (unsigned i = 0; i < pc->ncpus; i++)
 		wakeable |= !pc->cpus[i]->s.wait_for_sipi && (pc->cpus[i]->s.rflags & RFLAGS_IF);
-	if (!wakeable || !pc_timer_can_wake(pc))
+	if (!wakeable)
 		return false;
+	if (!pc_timer_can_wake(pc))
+		return pc_wait_serial(pc);
 	before = pc_now(pc);
 	next = pc_next_deadline(pc);
 	clock_skip_to(&pc->clock, pc_icount(pc), next);
@@ -793,7 +812,9 @@ static int pc_loop(struct pc *pc)
 			fprintf(stderr, "elzero: %s with no interrupt source to wake %s; stopping\n",
 				pc->ncpus > 1 ? "all vCPUs halted" : "vCPU halted",
 				pc->ncpus > 1 ? "them" : "it");
-			return 0;
+			/* Not a power-off: the guest died (an even status, which isa-debug-exit's
+			 * (v << 1) | 1 never gives). */
+			return PC_EXIT_HUNG;
 		case RUN_EXIT_REQUEST:
 		case RUN_EXIT_LIMIT:
 		case RUN_EXIT_EXCEPTION:        /* only when a test asked to stop on them */
