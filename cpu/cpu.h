@@ -179,6 +179,8 @@ enum cc_op {
 	CC_OP_COUNT
 };
 
+#define CPU_MCA_BANKS 4          /* IA32_MCG_CAP.Count */
+
 /* Model-specific registers that live in the architectural state. */
 struct msr_state {
 	uint64_t star, lstar, cstar, sfmask, kernel_gs_base;
@@ -188,6 +190,10 @@ struct msr_state {
 	uint64_t mtrr_fixed[11];
 	uint64_t mtrr_var[16];          /* base/mask pairs */
 	uint64_t debugctl;
+	/* Machine-check architecture (cpu/mca.c; SDM vol. 3, 15.3): global status and
+	 * control, and per bank CTL, STATUS, ADDR, MISC. */
+	uint64_t mcg_status, mcg_ctl;
+	uint64_t mc_bank[CPU_MCA_BANKS][4];
 };
 
 /*
@@ -349,6 +355,7 @@ enum intercept_kind {
 	ICPT_VMX_INSN, ICPT_SVM_INSN, ICPT_EXCEPTION, ICPT_INTR, ICPT_NMI, ICPT_INIT,
 	ICPT_SIPI, ICPT_TRIPLE_FAULT, ICPT_TASK_SWITCH, ICPT_DESC_TABLE, ICPT_RDRAND,
 	ICPT_RDSEED, ICPT_INT_N, ICPT_IRET, ICPT_SHUTDOWN,
+	ICPT_EVENTS,    /* instruction boundary while v->nested_events (window exits, MTF) */
 	ICPT_COUNT
 };
 /* info: kind-specific. CR_READ/CR_WRITE: CR number (LMSW/CLTS/SMSW: 0); DR_ACCESS:
@@ -356,7 +363,8 @@ enum intercept_kind {
  * IO: port | size << 16 | in << 24 | string << 25 | rep << 26; DESC_TABLE: 0 SGDT,
  * 1 SIDT, 2 LGDT, 3 LIDT, 4 SLDT, 5 STR, 6 LLDT, 7 LTR; EXCEPTION: vector (the whole
  * event is in v->pending_vector/error/type/next_rip during the call); INT_N: vector;
- * TASK_SWITCH: TSS selector | enum task_src << 16; INVPCID: the type (register).
+ * TASK_SWITCH: TSS selector | enum task_src << 16; INVPCID: the type (register);
+ * EVENTS: 1 when an STI/MOV SS shadow blocks events at this boundary, else 0.
  * insn: the decoded instruction (const struct x86_insn *) or NULL for events. */
 typedef void (*intercept_fn)(struct vcpu *v, enum intercept_kind kind, uint64_t info,
 			     const void *insn);
@@ -507,6 +515,22 @@ struct vcpu {
 	struct { msr_hook_fn fn; void *opaque; } msr_hooks[VCPU_MSR_HOOKS];
 
 	bool guest_mode;                /* VMX non-root or SVM guest: intercepts are live */
+	/* Set by nested/ in guest mode: cpu_check_events calls ICPT_EVENTS at every
+	 * boundary (nested_events), and the run loop runs one instruction per block
+	 * (nested_step, for the monitor trap flag). */
+	bool nested_events, nested_step;
+	/* The event cpu/excp.c is delivering through the IDT, from the exception intercept
+	 * until delivery completes (VMX IDT-vectoring information, SDM vol. 3, 28.2.3):
+	 * a fault during delivery finds it here. deliver_len: instruction length of the
+	 * software types. */
+	bool deliver_valid;
+	uint8_t deliver_vector, deliver_type;
+	uint32_t deliver_error;
+	uint32_t deliver_len;
+	uint64_t pf_old_cr2;            /* CR2 before cpu_raise_pf set it (VMX #PF exits keep it) */
+	/* CR0/CR4 bits that must stay 1 (nested/ sets them in VMX operation, SDM vol. 3,
+	 * 24.8): MOV CR / LMSW clearing one #GPs in cpu_set_cr0/cpu_set_cr4. */
+	uint64_t cr0_must1, cr4_must1;
 	intercept_fn intercept;         /* set by nested/ */
 	code_write_fn code_write_hook;  /* set by translate/: a write hit a code page */
 	void *tb_cache;                 /* owned by translate/ */
@@ -606,7 +630,7 @@ static inline bool cpu_events_maybe(const struct vcpu *v)
 {
 	const struct cpu_bus *bus = v->bus;
 
-	return v->nmi_pending || v->s.intr_shadow || v->s.halted || v->shutdown ||
+	return v->nmi_pending || v->s.intr_shadow || v->s.halted || v->shutdown || v->nested_events ||
 	       (v->s.rflags & RFLAGS_TF) || v->step_armed || v->dr_active ||
 	       ((v->s.rflags & RFLAGS_IF) && bus && bus->intr_pending && bus->intr_pending(bus->opaque));
 }
@@ -702,7 +726,9 @@ static inline const struct tlb_space_key *cpu_tlb_key(const struct vcpu *v)
 {
 	return &v->tlb_keys[v->tlb_cur];
 }
-enum tlb_match { TLB_MATCH_VPID, TLB_MATCH_EP4TA, TLB_MATCH_EPT_ANY, TLB_MATCH_VPID_NONZERO };
+/* TLB_MATCH_PCID: the spaces of the current VPID (any EP4TA) whose PCID is val. */
+enum tlb_match { TLB_MATCH_VPID, TLB_MATCH_EP4TA, TLB_MATCH_EPT_ANY, TLB_MATCH_VPID_NONZERO,
+		 TLB_MATCH_PCID };
 uint64_t cpu_tlb_spaces(const struct vcpu *v, enum tlb_match how, uint64_t val);
 void cpu_tlb_flush_spaces(struct vcpu *v, uint64_t spaces);
 void cpu_tlb_flush_page_spaces(struct vcpu *v, uint64_t spaces, uint64_t lin);

@@ -253,6 +253,9 @@ uint64_t cpu_tlb_spaces(const struct vcpu *v, enum tlb_match how, uint64_t val)
 		case TLB_MATCH_VPID: m = k->vpid == val; break;
 		case TLB_MATCH_EP4TA: m = k->ep4ta == val; break;
 		case TLB_MATCH_EPT_ANY: m = k->ep4ta != 0; break;
+		case TLB_MATCH_PCID:
+			m = k->pcid == val && k->vpid == cpu_tlb_key(v)->vpid;
+			break;
 		default: m = k->vpid != 0; break;
 		}
 		if (m)
