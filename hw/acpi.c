@@ -48,17 +48,18 @@ int acpi_build(struct cpu_bus *bus, unsigned ncpus)
 {
 	/* Layout in the 64 KiB at ACPI_TABLES_BASE */
 	const uint32_t rsdp = ACPI_TABLES_BASE, rsdt = rsdp + 0x40, fadt = rsdp + 0x100,
-		       facs = rsdp + 0x200, dsdt = rsdp + 0x280, madt = rsdp + 0x400,
-		       hpet = rsdp + 0xf00;
+		       facs = rsdp + 0x200, madt = rsdp + 0x400, hpet = rsdp + 0xf00,
+		       mcfg = rsdp + 0xf80, dsdt = rsdp + 0x1000;       /* DSDT: its own 4 KiB */
 	/* Name (_S5, Package (4) { 5, 5, 0, 0 }): S5 is SLP_TYP 5 */
 	static const uint8_t aml_s5[] = { 0x08, '_', 'S', '5', '_', 0x12, 0x08, 0x04,
 					  0x0a, 0x05, 0x0a, 0x05, 0x00, 0x00 };
-	uint8_t *base = cpu_bus_ram_ptr(bus, ACPI_TABLES_BASE, 0x1000), *t;
+	uint8_t *base = cpu_bus_ram_ptr(bus, ACPI_TABLES_BASE, 0x2000), *t;
 	uint32_t len;
+	size_t aml;
 
 	if (!base || ncpus == 0 || ncpus > 255)
 		return -1;
-	memset(base, 0, 0x1000);
+	memset(base, 0, 0x2000);
 
 	t = base + (rsdp - ACPI_TABLES_BASE);           /* RSDP, ACPI 1.0 form */
 	memcpy(t, "RSD PTR ", 8);
@@ -67,11 +68,18 @@ int acpi_build(struct cpu_bus *bus, unsigned ncpus)
 	t[8] = checksum(t, 20);
 
 	t = base + (rsdt - ACPI_TABLES_BASE);
-	header(t, "RSDT", 36 + 12, 1);
+	header(t, "RSDT", 36 + 16, 1);
 	put32(t + 36, fadt);
 	put32(t + 40, madt);
 	put32(t + 44, hpet);
-	finish(t, 48);
+	put32(t + 48, mcfg);
+	finish(t, 52);
+
+	/* MCFG: the PCI ECAM window (hw/pci.h) */
+	t = base + (mcfg - ACPI_TABLES_BASE);
+	header(t, "MCFG", ACPI_MCFG_LEN, 1);
+	acpi_pci_mcfg(t);
+	finish(t, ACPI_MCFG_LEN);
 
 	/* HPET description table (IA-PC HPET spec 1.0a, 3.2.4): the block at HPET_BASE */
 	t = base + (hpet - ACPI_TABLES_BASE);
@@ -115,9 +123,13 @@ int acpi_build(struct cpu_bus *bus, unsigned ncpus)
 	put32(t + 4, 64);
 
 	t = base + (dsdt - ACPI_TABLES_BASE);
-	len = 36 + sizeof(aml_s5);
-	header(t, "DSDT", len, 1);
+	header(t, "DSDT", 36, 1);
 	memcpy(t + 36, aml_s5, sizeof(aml_s5));
+	aml = acpi_pci_aml(t + 36 + sizeof(aml_s5), 0x1000 - 36 - sizeof(aml_s5));
+	if (!aml)
+		return -1;
+	len = (uint32_t)(36 + sizeof(aml_s5) + aml);
+	put32(t + 4, len);
 	finish(t, len);
 
 	t = base + (madt - ACPI_TABLES_BASE);

@@ -21,6 +21,13 @@ struct acpi_pm {
 	void *opaque;
 };
 
+/* hw/acpi_pci.c: the AML of \_SB.PCI0 (host bridge, windows, _PRT) into out;
+ * its length, or 0 if cap is too small. The MCFG table's body (the header is the
+ * caller's) for the ECAM window. */
+#define ACPI_MCFG_LEN 60u
+size_t acpi_pci_aml(uint8_t *out, size_t cap);
+void acpi_pci_mcfg(uint8_t *t);
+
 /* Write the tables for ncpus CPUs into RAM. 0, or -1 if that RAM is missing. */
 int acpi_build(struct cpu_bus *bus, unsigned ncpus);
 void acpi_pm_init(struct acpi_pm *pm, const struct hw_clock *clock, machine_event_fn poweroff,

@@ -277,6 +277,31 @@ void chardev_write(struct chardev *cd, const uint8_t *buf, size_t len)
 	}
 }
 
+bool chardev_has_input(const struct chardev *cd)
+{
+	return cd->fd_in >= 0 || cd->listen_fd >= 0;
+}
+
+bool chardev_wait_input(struct chardev *const *cds, unsigned n)
+{
+	struct pollfd p[8];
+	unsigned k = 0;
+
+	for (unsigned i = 0; i < n && k < 8; i++) {
+		if (!chardev_has_input(cds[i]))
+			continue;
+		p[k].fd = cds[i]->fd_in >= 0 ? cds[i]->fd_in : cds[i]->listen_fd;
+		p[k].events = POLLIN;
+		k++;
+	}
+	if (!k)
+		return false;
+	while (poll(p, k, -1) < 0)
+		if (errno != EINTR)
+			return false;
+	return true;
+}
+
 int chardev_read_byte(struct chardev *cd)
 {
 	struct pollfd p = { .fd = cd->fd_in, .events = POLLIN };

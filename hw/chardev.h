@@ -26,6 +26,11 @@ struct chardev {
 int chardev_open(struct chardev *cd, const char *spec, char *err, size_t errlen);
 void chardev_close(struct chardev *cd);
 void chardev_write(struct chardev *cd, const uint8_t *buf, size_t len);
+/* Can input ever arrive (an input fd, or a server waiting for a client)? */
+bool chardev_has_input(const struct chardev *cd);
+/* Block until one of the n backends has input (or a client): the machine is idle and
+ * only host input can wake it. Returns false if none can ever have any. */
+bool chardev_wait_input(struct chardev *const *cds, unsigned n);
 /* Non-blocking read of one byte: returns the byte, or -1 if none is ready. */
 int chardev_read_byte(struct chardev *cd);
 

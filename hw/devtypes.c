@@ -60,6 +60,15 @@ static const struct devprop_desc intel_iommu_props[] = {
 	{ "aw-bits", DEVPROP_INT, "39", 39, 48, "guest address width in bits (39 or 48)" },
 };
 
+static const struct devprop_desc loader_props[] = {
+	{ "file", DEVPROP_STRING, NULL, 0, 0, "image to load: an ELF executable, else raw bytes" },
+	{ "addr", DEVPROP_INT, NULL, 0, ~0ull, "physical address (raw image, data)" },
+	{ "cpu-num", DEVPROP_INT, NULL, 0, 255, "start this vCPU at addr / the ELF entry (only 0)" },
+	{ "data", DEVPROP_INT, NULL, 0, ~0ull, "value to store at addr" },
+	{ "data-len", DEVPROP_INT, NULL, 1, 8, "bytes of data to store" },
+	{ "force-raw", DEVPROP_BOOL, "off", 0, 0, "load an ELF file as raw bytes" },
+};
+
 static const struct devprop_desc pci_only_props[] = {
 	PCI_COMMON,
 };
@@ -69,6 +78,8 @@ static const struct devtype devtypes[] = {
 	  PROPS(isa_debug_exit_props) },
 	{ "pc-testdev", DEVBUS_ISA, "kvm-unit-tests' PC test device (ports 0xe0-0xeb, 0x2000)", true,
 	  NULL, 0 },
+	{ "loader", DEVBUS_SYSTEM, "generic loader: a raw image or ELF file, or a value, into RAM",
+	  true, PROPS(loader_props) },
 	{ "isa-serial", DEVBUS_ISA, "16550A UART", false, PROPS(isa_serial_props) },
 	{ "pci-testdev", DEVBUS_PCI, "PCI test device (kvm-unit-tests)", true, PROPS(pci_testdev_props) },
 	{ "edu", DEVBUS_PCI, "QEMU's educational PCI device", false, PROPS(pci_only_props) },

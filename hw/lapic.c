@@ -129,7 +129,8 @@ bool lapic_intr_pending(struct lapic *a)
 	int v;
 
 	sync_base(a);
-	if (!enabled(a))
+	/* Software-disabled (SVR bit 8 clear): requests wait in the IRR (11.4.7.2) */
+	if (!enabled(a) || !(a->svr & SVR_ENABLE))
 		return false;
 	v = highest(a->irr);
 	return v >= 0 && ((uint32_t)v & 0xf0) > (ppr(a) & 0xf0);
@@ -549,6 +550,10 @@ static int lapic_msr(struct vcpu *v, void *opaque, uint32_t index, uint64_t *val
 
 	(void)v;
 	sync_base(a);
+	/* IA32_APIC_BASE itself is cpu/'s: having synced the value it replaces, every
+	 * transition (a disable and re-enable in a row too) is seen. */
+	if (index == 0x1b)
+		return 0;
 	if (index == 0x6e0) {
 		if (!cpu_has_feature(a->cpu, "tsc-deadline"))
 			return 0;

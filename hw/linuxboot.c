@@ -4,6 +4,7 @@
  * a bzImage.
  */
 #include "hw/loader.h"
+#include "hw/pci.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -60,6 +61,7 @@ static unsigned build_e820(const struct cpu_bus *bus, uint8_t *table)
 		{ 0x9fc00, 0x400, 2 },                  /* extended BIOS data area */
 		{ 0xe0000, 0x20000, 2 },                /* BIOS area: ACPI tables, ROM */
 		{ 0x100000, bus->ram_below_4g - 0x100000, 1 },
+		{ PCI_ECAM_BASE, PCI_ECAM_SIZE, 2 },    /* PCI ECAM (the MCFG table's) */
 		{ 0xfec00000, 0x1000, 2 },              /* IOAPIC */
 		{ 0xfee00000, 0x1000, 2 },              /* local APIC */
 		{ 1ull << 32, bus->ram_size - bus->ram_below_4g, 1 },

@@ -14,6 +14,7 @@ struct boot_entry {
 	uint32_t gdt_base;              /* a flat GDT the loader wrote: null, -, code 0x10, data 0x18 */
 	uint64_t high_water;            /* first free physical byte after everything loaded */
 	uint32_t esi;                   /* Linux: the boot_params ("zero page") address */
+	uint64_t long_mode_tables;      /* plain ELF64: CR3 of the identity map (0: 32-bit entry) */
 };
 
 enum { LOAD_OK = 0, LOAD_NOT_THIS_FORMAT = 1, LOAD_ERROR = -1 };
@@ -46,5 +47,20 @@ int linux_load(struct cpu_bus *bus, const uint8_t *image, size_t len, const char
 /* The 32-bit entry state: flat protected mode (CS 0x10, data 0x18), paging and
  * interrupts off, ESI = boot_params, EBX = EBP = EDI = 0. */
 void linux_set_cpu(struct vcpu *v, const struct boot_entry *be);
+
+/*
+ * A plain ELF executable (hw/elfload.c): PT_LOAD segments at their physical addresses.
+ * ELF32 enters in 32-bit flat protected mode (paging off), ELF64 in 64-bit mode with
+ * 0-4 GiB identity-mapped; both at the physical address of e_entry. Every segment must
+ * lie in RAM below 4 GiB, outside 0xa0000-0xfffff. Returns LOAD_OK,
+ * LOAD_NOT_THIS_FORMAT (no ELF magic) or LOAD_ERROR with a message, before any RAM is
+ * written when the image itself is bad.
+ */
+int elf_load(struct cpu_bus *bus, const uint8_t *image, size_t len, struct boot_entry *out,
+	     char *err, size_t errlen);
+void elf_set_cpu(struct vcpu *v, const struct boot_entry *be);
+/* A raw image at a physical address (-device loader,file=F,addr=A), same RAM rules. */
+int raw_load(struct cpu_bus *bus, const uint8_t *image, size_t len, uint64_t addr, char *err,
+	     size_t errlen);
 
 #endif

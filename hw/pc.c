@@ -101,6 +101,8 @@ static int pc_add_device(struct pc *pc, const struct device_config *d)
 	case 1: break;
 	default: return -1;
 	}
+	if (!strcmp(d->driver, "loader"))
+		return 0;               /* applied at each reset by pc_apply_loaders() */
 	return pc_fail("-device %s: not yet supported", d->driver);
 }
 
@@ -150,7 +152,24 @@ static int pc_load_linux(struct pc *pc, const uint8_t *image, size_t len)
 	return rc;
 }
 
-static int pc_load_kernel(struct pc *pc)
+/* A -kernel file that is neither multiboot nor a bzImage: a plain ELF executable. */
+static int pc_load_elf(struct pc *pc, const uint8_t *image, size_t len)
+{
+	struct boot_entry be;
+	char err[256];
+	int rc = elf_load(&pc->m.bus, image, len, &be, err, sizeof(err));
+
+	if (rc == LOAD_NOT_THIS_FORMAT)
+		pc_fail("-kernel %s: not a multiboot kernel, a Linux bzImage or an ELF executable",
+			pc->cfg->kernel);
+	else if (rc == LOAD_ERROR)
+		pc_fail("-kernel %s: %s", pc->cfg->kernel, err);
+	else
+		elf_set_cpu(pc->cpus[0], &be);
+	return rc == LOAD_OK ? 0 : -1;
+}
+
+static int pc_load_kernel_file(struct pc *pc)
 {
 	const struct machine_config *cfg = pc->cfg;
 	gchar *image = NULL;
@@ -160,11 +179,6 @@ static int pc_load_kernel(struct pc *pc)
 	char err[256];
 	int rc;
 
-	if (!cfg->kernel)
-		return pc_fail("no -kernel given: booting from firmware is not yet supported");
-	/* What firmware would leave in the BIOS area: the ACPI tables. */
-	if (acpi_build(&pc->m.bus, pc->ncpus))
-		return pc_fail("cannot write the ACPI tables (too little RAM?)");
 	if (!g_file_get_contents(cfg->kernel, &image, &len, &gerr)) {
 		pc_fail("-kernel: %s", gerr->message);
 		g_error_free(gerr);
@@ -176,10 +190,7 @@ static int pc_load_kernel(struct pc *pc)
 		/* Linux boot protocol: "HdrS" at 0x202 (Documentation/x86/boot.rst) */
 		rc = pc_load_linux(pc, (const uint8_t *)image, len);
 		if (rc == LOAD_NOT_THIS_FORMAT)
-			pc_fail("-kernel %s: neither a multiboot kernel nor a Linux bzImage",
-				cfg->kernel);
-		g_free(image);
-		return rc == LOAD_OK ? 0 : -1;
+			rc = pc_load_elf(pc, (const uint8_t *)image, len) ? LOAD_ERROR : LOAD_OK;
 	} else if (rc == LOAD_ERROR) {
 		pc_fail("-kernel %s: %s", cfg->kernel, err);
 	} else {
@@ -187,6 +198,24 @@ static int pc_load_kernel(struct pc *pc)
 	}
 	g_free(image);
 	return rc == LOAD_OK ? 0 : -1;
+}
+
+/* What firmware and the boot loader would leave: the ACPI tables, the kernel, the
+ * -device loader images. */
+static int pc_load_kernel(struct pc *pc)
+{
+	bool loader_entry;
+
+	if (acpi_build(&pc->m.bus, pc->ncpus))
+		return pc_fail("cannot write the ACPI tables (too little RAM?)");
+	if (pc->cfg->kernel && pc_load_kernel_file(pc))
+		return -1;
+	if (pc_apply_loaders(pc, &loader_entry))
+		return -1;
+	if (!pc->cfg->kernel && !loader_entry)
+		return pc_fail("no -kernel (or -device loader,...,cpu-num=0) given: booting from "
+			       "firmware is not yet supported");
+	return 0;
 }
 
 /* ---------------------------------------------------------------- time */
@@ -658,6 +687,23 @@ static void pc_tsc_advance(struct pc *pc, const struct vcpu *skip, uint64_t ns)
  * (deterministically: no host time passes). Returns false when nothing could ever
  * wake any of them.
  */
+/* Halted with no timer to wake it, but a UART would interrupt on received data: wait
+ * for host input (host time passes, machine time does not). */
+static bool pc_wait_serial(struct pc *pc)
+{
+	struct chardev *cds[PC_NUM_COM];
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < pc->ncom; i++)
+		if (uart16550_rx_irq_enabled(&pc->com[i]) && chardev_has_input(pc->com[i].chr))
+			cds[n++] = pc->com[i].chr;
+	if (!chardev_wait_input(cds, n))
+		return false;
+	for (unsigned i = 0; i < pc->ncom; i++)
+		uart16550_poll(&pc->com[i]);
+	return true;
+}
+
 static bool pc_idle(struct pc *pc)
 {
 	uint64_t next, before;
@@ -665,8 +711,10 @@ static bool pc_idle(struct pc *pc)
 
 	for (unsigned i = 0; i < pc->ncpus; i++)
 		wakeable |= !pc->cpus[i]->s.wait_for_sipi && (pc->cpus[i]->s.rflags & RFLAGS_IF);
-	if (!wakeable || !pc_timer_can_wake(pc))
+	if (!wakeable)
 		return false;
+	if (!pc_timer_can_wake(pc))
+		return pc_wait_serial(pc);
 	before = pc_now(pc);
 	next = pc_next_deadline(pc);
 	clock_skip_to(&pc->clock, pc_icount(pc), next);
@@ -769,7 +817,9 @@ static int pc_loop(struct pc *pc)
 			fprintf(stderr, "elzero: %s with no interrupt source to wake %s; stopping\n",
 				pc->ncpus > 1 ? "all vCPUs halted" : "vCPU halted",
 				pc->ncpus > 1 ? "them" : "it");
-			return 0;
+			/* Not a power-off: the guest died (an even status, which isa-debug-exit's
+			 * (v << 1) | 1 never gives). */
+			return PC_EXIT_HUNG;
 		case RUN_EXIT_REQUEST:
 		case RUN_EXIT_LIMIT:
 		case RUN_EXIT_EXCEPTION:        /* only when a test asked to stop on them */

@@ -73,6 +73,9 @@ struct pc {
 	struct dbg *dbg;        /* gdb stub / monitor / -S session, or NULL */
 };
 
+/* elzero's exit status when every vCPU halted with nothing left to wake one. */
+#define PC_EXIT_HUNG 2
+
 /* Stop the machine at the next instruction boundary and exit with status. */
 static inline void pc_request_exit(struct pc *pc, int status)
 {
@@ -82,6 +85,9 @@ static inline void pc_request_exit(struct pc *pc, int status)
 		pc->cpu->exit_request = 1;
 }
 int debugexit_init(struct pc *pc, uint16_t iobase, uint16_t iosize);
+/* -device loader (hw/pc_loader.c): images and values into RAM at each reset; *entry
+ * is set when one of them also chose where vCPU 0 starts (cpu-num=0). 0 or -1. */
+int pc_apply_loaders(struct pc *pc, bool *entry);
 
 /* hw/pc_pci.c: the PCI bus and its devices. Errors are printed ("elzero: ...") and
  * return -1. */

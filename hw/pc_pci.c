@@ -41,20 +41,23 @@ int pc_pci_init(struct pc *pc)
 	return 0;
 }
 
-/* Translated code in RAM a device wrote is stale, as after a CPU write. */
+/* Translated code in RAM a device wrote is stale, as after a CPU write: each
+ * vCPU's hook drops what came from those pages. */
 static void pc_dma_written(void *opaque, uint64_t paddr, uint64_t len)
 {
 	struct pc *pc = opaque;
 	uint64_t end = paddr + len;
 
-	if (!pc->cpu || !pc->cpu->code_write_hook)
-		return;
 	while (paddr < end) {
 		uint64_t next = (paddr | 0xfff) + 1;
 		uint64_t n = (next < end ? next : end) - paddr;
 
-		if (cpu_bus_code_page(&pc->m.bus, paddr))
-			pc->cpu->code_write_hook(pc->cpu, paddr, (unsigned)n);
+		for (unsigned i = 0; i < pc->ncpus; i++) {
+			struct vcpu *v = pc->cpus[i];
+
+			if (v && v->code_write_hook && cpu_bus_code_page(&pc->m.bus, paddr))
+				v->code_write_hook(v, paddr, (unsigned)n);
+		}
 		paddr = next;
 	}
 }

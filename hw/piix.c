@@ -4,9 +4,10 @@
  * ISA IRQ; IRQ 0-2, 8 and 13 are reserved). The ELCR that makes a routed IRQ
  * level-triggered is the 8259's (hw/i8259.c).
  *
- * A PCI INTx line is active low and level-triggered. Each PIRQ also reaches an
- * IOAPIC pin of its own (16 + n), as the 82093AA's PCI inputs do on PIIX-era
- * boards; the OS picks APIC or PIC routing from the ACPI _PRT and _PIC.
+ * A PCI INTx line is active low and level-triggered. A steered PIRQ drives its ISA
+ * IRQ line, which reaches the 8259 and the IOAPIC's pin of the same number (as on
+ * QEMU's pc); each PIRQ also reaches an IOAPIC pin of its own (16 + n), as the
+ * 82093AA's PCI inputs are wired on many boards. elzero's DSDT names pins 16-19.
  */
 #include "hw/piix.h"
 
@@ -27,7 +28,20 @@ void piix3_init(struct piix3 *p, struct i8259 *pic, struct ioapic *ioapic)
 	piix3_reset(p);
 }
 
-/* Drive the 8259 inputs the enabled routes select; a PIRQ is wired-OR onto its IRQ. */
+/*
+ * hw/ioapic.c takes the wire's level and applies the entry's polarity. A PCI line is
+ * asserted low: give the wire level that means "asserted" under the polarity
+ * programmed now, so the IOAPIC's notion of the input is "asserted" whatever
+ * polarity the OS chose (ACPI says active low for PCI GSIs).
+ */
+static void piix3_ioapic_pin(struct piix3 *p, unsigned pin, bool asserted)
+{
+	bool active_low = p->ioapic->redir[pin] & (1ull << 13);
+
+	ioapic_set_irq(p->ioapic, pin, active_low ? !asserted : asserted);
+}
+
+/* Drive the ISA IRQs the enabled routes select; a PIRQ is wired-OR onto its IRQ. */
 static void piix3_update_pic(struct piix3 *p)
 {
 	uint16_t level = 0;
@@ -38,9 +52,12 @@ static void piix3_update_pic(struct piix3 *p)
 		if ((p->pirq_level & (1u << n)) && !(r & 0x80) && (PIIX_IRQ_OK & (1u << (r & 15))))
 			level |= (uint16_t)(1u << (r & 15));
 	}
-	for (unsigned irq = 0; irq < 16; irq++)
-		if ((level ^ p->pic_level) & (1u << irq))
-			i8259_set_irq(p->pic, irq, !!(level & (1u << irq)));
+	for (unsigned irq = 0; irq < 16; irq++) {
+		if (!((level ^ p->pic_level) & (1u << irq)))
+			continue;
+		i8259_set_irq(p->pic, irq, !!(level & (1u << irq)));
+		piix3_ioapic_pin(p, irq, level & (1u << irq));
+	}
 	p->pic_level = level;
 }
 
@@ -55,14 +72,13 @@ void piix3_reset(struct piix3 *p)
 	p->dev.config_written = piix3_config_written;
 	for (unsigned n = 0; n < 4; n++)
 		p->dev.config[PIIX_PIRQRC + n] = 0x80;  /* power-on default: routing disabled */
+	p->pic_level = 0;                       /* the controllers were reset too */
 	piix3_update_pic(p);
 }
 
 void piix3_set_pirq(void *opaque, unsigned n, int level)
 {
 	struct piix3 *p = opaque;
-	unsigned pin = PIIX_PIRQ_GSI_BASE + n;
-	bool active_low;
 
 	if (n >= 4)
 		return;
@@ -70,13 +86,6 @@ void piix3_set_pirq(void *opaque, unsigned n, int level)
 		p->pirq_level |= (uint8_t)(1u << n);
 	else
 		p->pirq_level &= (uint8_t)~(1u << n);
-	/*
-	 * hw/ioapic.c takes the wire's level and applies the entry's polarity. The PCI
-	 * line is asserted low: give the wire level that means "asserted" under the
-	 * polarity programmed now, so the IOAPIC's notion of the input is "asserted"
-	 * whatever polarity the OS chose (ACPI says active low for these GSIs).
-	 */
-	active_low = p->ioapic->redir[pin] & (1ull << 13);
-	ioapic_set_irq(p->ioapic, pin, active_low ? !level : !!level);
+	piix3_ioapic_pin(p, PIIX_PIRQ_GSI_BASE + n, level);
 	piix3_update_pic(p);
 }

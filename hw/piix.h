@@ -1,8 +1,8 @@
 /*
  * hw/piix.h - the PIIX3 PCI-to-ISA bridge (00:01.0) as far as interrupts go: the
  * PIRQ route control registers (0x60-0x63) that steer PCI INTx lines PIRQA..D to
- * ISA IRQs on the 8259s, and PIRQA..D on IOAPIC pins 16..19 (where the DSDT's
- * _PRT tells an APIC-mode OS to find them).
+ * ISA IRQs (the 8259s and the IOAPIC's pins 0-15), and PIRQA..D on IOAPIC pins
+ * 16..19 (where the DSDT's _PRT tells an APIC-mode OS to find them).
  */
 #ifndef ELZERO_HW_PIIX_H
 #define ELZERO_HW_PIIX_H
@@ -19,7 +19,7 @@ struct piix3 {
 	struct i8259 *pic;
 	struct ioapic *ioapic;
 	uint8_t pirq_level;             /* PIRQA..D asserted (bits 0..3) */
-	uint16_t pic_level;             /* ISA IRQs the PIRQs drive high now */
+	uint16_t pic_level;             /* ISA IRQs the PIRQs assert now */
 };
 
 /* The bridge's configuration header (8086:7000) and its links to the controllers. */

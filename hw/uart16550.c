@@ -72,6 +72,11 @@ void uart16550_init(struct uart16550 *u, struct chardev *chr)
 	u->dll = 12;                    /* 9600 baud */
 }
 
+bool uart16550_rx_irq_enabled(const struct uart16550 *u)
+{
+	return (u->ier & IER_RDA) && (u->mcr & MCR_OUT2) && !(u->mcr & MCR_LOOP) && u->irq.set;
+}
+
 void uart16550_poll(struct uart16550 *u)
 {
 	int c;

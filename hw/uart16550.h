@@ -24,6 +24,8 @@ struct uart16550 {
 void uart16550_init(struct uart16550 *u, struct chardev *chr);
 uint32_t uart16550_read(void *dev, uint16_t port, unsigned size);
 void uart16550_write(void *dev, uint16_t port, unsigned size, uint32_t val);
+/* Would received data raise the interrupt (IER.ERBFI, MCR.OUT2, a connected line)? */
+bool uart16550_rx_irq_enabled(const struct uart16550 *u);
 /* Pull pending host input into the receive FIFO (the machine calls this periodically). */
 void uart16550_poll(struct uart16550 *u);
 

@@ -1,14 +1,35 @@
 /*
  * tests/guest/platform/pcilib.h - PCI configuration access for the PCI guest tests:
  * mechanism #1 (PCI Local Bus Specification 3.0, 3.2.2.3.2) and the ECAM window
- * (PCI Express Base 3.0, 7.2.2) at the address elzero's MCFG table gives.
+ * (PCI Express Base 3.0, 7.2.2) at the address the ACPI MCFG table gives.
  */
 #ifndef PCILIB_H
 #define PCILIB_H
 
 #include "guest.h"
 
-#define PCI_ECAM_BASE 0xe0000000ul
+/* The ECAM base from the MCFG table, found through the RSDP (ACPI 6.4, 5.2.5.1:
+ * on a 16-byte boundary in 0xe0000-0xfffff) and the RSDT; 0 if there is none. */
+static inline unsigned long pci_ecam_base(void)
+{
+	for (unsigned long p = 0xe0000; p < 0x100000; p += 16) {
+		const uint8_t *rsdp = (const uint8_t *)p, *rsdt;
+		uint32_t len;
+
+		if (memcmp(rsdp, "RSD PTR ", 8))
+			continue;
+		rsdt = (const uint8_t *)(unsigned long)*(const uint32_t *)(rsdp + 16);
+		len = *(const uint32_t *)(rsdt + 4);
+		for (uint32_t i = 36; i + 4 <= len; i += 4) {
+			const uint8_t *t = (const uint8_t *)(unsigned long)*(const uint32_t *)(rsdt + i);
+
+			if (!memcmp(t, "MCFG", 4))
+				return *(const uint32_t *)(t + 44);
+		}
+		return 0;
+	}
+	return 0;
+}
 
 static inline uint32_t pci_conf1_addr(unsigned slot, unsigned reg)
 {
@@ -53,7 +74,11 @@ static inline void pci_write8(unsigned slot, unsigned reg, uint8_t v)
 
 static inline volatile uint32_t *pci_ecam(unsigned bus, unsigned slot, unsigned fn, unsigned reg)
 {
-	return (volatile uint32_t *)(PCI_ECAM_BASE + (bus << 20 | slot << 15 | fn << 12 | reg));
+	static unsigned long base;
+
+	if (!base)
+		base = pci_ecam_base();
+	return (volatile uint32_t *)(base + (bus << 20 | slot << 15 | fn << 12 | reg));
 }
 
 /* The first slot with vendor:device (from slot 'from'), or -1. */

@@ -58,6 +58,15 @@ def main():
                 if not chunk:
                     break
                 got += chunk
+            more = got[got.index(b"\n") + 1:]
+            got = got[:got.index(b"\n") + 1]
+            while b"more\n" not in more:
+                chunk = sock.recv(256)
+                if not chunk:
+                    break
+                more += chunk
+            time.sleep(0.2)             # the guest is halted by now: the byte wakes it
+            sock.sendall(b"!")
         except OSError as e:
             print("serial-test: socket error:", e)
         sock.close()

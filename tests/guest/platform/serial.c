@@ -1,7 +1,8 @@
 /*
  * tests/guest/platform/serial.c - COM2 (0x2f8, IRQ 3) on a host socket: the kernel
  * says "ready", reads a line the host sends and echoes it back as "echo: LINE";
- * COM2's THR-empty interrupt arrives on IRQ 3. Results go to COM1 as usual.
+ * COM2's THR-empty interrupt arrives on IRQ 3; then the kernel halts until the host's
+ * next byte raises the received-data interrupt. Results go to COM1 as usual.
  * tests/guest/platform/serial-test.py plays the host side over unix: and tcp:.
  */
 #include "guest.h"
@@ -34,10 +35,14 @@ static int com2_getc(void)
 	return -1;
 }
 
+static volatile int rx_byte = -1;
+
 static void irq3_handler(struct excp_frame *f)
 {
 	(void)f;
 	irq3_iir = inb(COM2 + 2);       /* reading IIR acknowledges THRE */
+	if ((irq3_iir & 0x0f) == 0x04)  /* received data: reading RBR acknowledges it */
+		rx_byte = inb(COM2);
 	irq3_hits++;
 	outb(0x20, 0x20);
 }
@@ -83,6 +88,14 @@ int main(void)
 	cli();
 	expect_eq(irq3_hits, 1, "COM2 THR-empty interrupt on IRQ 3");
 	expect_eq(irq3_iir & 0x0f, 0x02, "IIR said THR empty");
+
+	/* Received data interrupt while halted: the host's next byte wakes the CPU. */
+	outb(COM2 + 1, 0x01);
+	com2_puts("more\n");
+	for (unsigned i = 0; i < 1000 && rx_byte < 0; i++)
+		asm volatile("sti; hlt; cli" : : : "memory");
+	expect_eq(rx_byte, '!', "a byte received by interrupt while halted");
+	expect_eq(irq3_iir & 0x0f, 0x04, "IIR said received data");
 	outb(COM2 + 1, 0x00);
 	outb(0x21, 0xff);
 	return 0;

@@ -2,8 +2,10 @@
  * tests/unit/hw/test_acpi.c - the ACPI tables in guest RAM (signatures, lengths,
  * checksums, pointers, MADT entries) and the PM registers through the port bus.
  */
+#define _GNU_SOURCE     /* memmem */
 #include "tests/unit/common/check_run.h"
 #include "hw/acpi.h"
+#include "hw/pci.h"
 #include "hw/machine.h"
 
 #include <check.h>
@@ -64,7 +66,15 @@ START_TEST(tables)
 	ck_assert(!memcmp(rsdp, "RSD PTR ", 8));
 	ck_assert_uint_eq(sum(rsdp, 20), 0);
 	rsdt = table(le32(rsdp + 16), "RSDT");
-	ck_assert_uint_eq(le32(rsdt + 4), 48);
+	ck_assert_uint_eq(le32(rsdt + 4), 52);
+	{
+		const uint8_t *mcfg = table(le32(rsdt + 48), "MCFG");
+
+		ck_assert_uint_eq(le32(mcfg + 4), 60);
+		ck_assert_uint_eq(le32(mcfg + 44), PCI_ECAM_BASE);      /* the ECAM allocation */
+		ck_assert_uint_eq(mcfg[54], 0);
+		ck_assert_uint_eq(mcfg[55], PCI_ECAM_BUSES - 1);
+	}
 	fadt = table(le32(rsdt + 36), "FACP");
 	madt = table(le32(rsdt + 40), "APIC");
 	{
@@ -84,6 +94,20 @@ START_TEST(tables)
 	ck_assert_uint_eq(le32(fadt + 120), 0xcf9);
 	ck_assert_uint_eq(fadt[128], 6);
 	ck_assert(!memcmp(dsdt + 37, "_S5_", 4));
+	/* \_SB.PCI0: Scope, then Device (ExtOp 0x82), PNP0A03, _CRS and _PRT */
+	ck_assert(!memcmp(dsdt + 50, "\x10", 1));
+	ck_assert_ptr_nonnull(memmem(dsdt, le32(dsdt + 4), "\\_SB_", 5));
+	ck_assert_ptr_nonnull(memmem(dsdt, le32(dsdt + 4), "\x5b\x82", 2));
+	ck_assert_ptr_nonnull(memmem(dsdt, le32(dsdt + 4), "PCI0\x08_HID\x0c\x41\xd0\x0a\x03", 14));
+	ck_assert_ptr_nonnull(memmem(dsdt, le32(dsdt + 4), "_CRS", 4));
+	{
+		/* slot 3 INTA: Package (4) { 0x0003FFFF, Zero, Zero, 18 } (PIRQC -> GSI 18) */
+		static const uint8_t slot3_inta[] = { 0x12, 0x0b, 0x04, 0x0c, 0xff, 0xff, 0x03, 0x00,
+						      0x00, 0x00, 0x0a, 18 };
+
+		ck_assert_ptr_nonnull(memmem(dsdt, le32(dsdt + 4), "_PRT\x12", 5));
+		ck_assert_ptr_nonnull(memmem(dsdt, le32(dsdt + 4), slot3_inta, sizeof(slot3_inta)));
+	}
 	ck_assert_uint_eq(le32(madt + 36), 0xfee00000u);
 	/* two processors, then the IOAPIC and the IRQ0 override */
 	ck_assert_uint_eq(madt[44], 0);

@@ -64,8 +64,10 @@ START_TEST(synthetic_bzimage)
 	ck_assert_uint_ge(rdaddr, 0x500000);
 	ck_assert_uint_le(rdaddr + sizeof(initrd), 64 << 20);
 	ck_assert_uint_eq(*cpu_bus_ram_ptr(bus, rdaddr + 2, 1), 3);
-	/* E820: low RAM, EBDA, BIOS, RAM from 1 MiB, IOAPIC, LAPIC */
-	ck_assert_uint_eq(*cpu_bus_ram_ptr(bus, bp + 0x1e8, 1), 6);
+	/* E820: low RAM, EBDA, BIOS, RAM from 1 MiB, PCI ECAM, IOAPIC, LAPIC */
+	ck_assert_uint_eq(*cpu_bus_ram_ptr(bus, bp + 0x1e8, 1), 7);
+	ck_assert_uint_eq(rd64(bp + 0x2d0 + 4 * 20), 0xe0000000u);
+	ck_assert_uint_eq(rd32(bp + 0x2d0 + 4 * 20 + 16), 2);
 	ck_assert_uint_eq(rd64(bp + 0x2d0 + 3 * 20), 0x100000);
 	ck_assert_uint_eq(rd64(bp + 0x2d0 + 3 * 20 + 8), (64 << 20) - 0x100000);
 	ck_assert_uint_eq(rd32(bp + 0x2d0 + 3 * 20 + 16), 1);

@@ -141,6 +141,21 @@ START_TEST(identity_and_config)
 	ck_assert_uint_eq(vp_rd(0x2000, 8), 8);                 /* capacity in sectors */
 	ck_assert_uint_eq(vp_rd(0x2014, 4), 512);               /* blk_size */
 	ck_assert_uint_eq(vp_rd(0x04, 4) & (1u << 5), 0);       /* not RO */
+	/* The PCI configuration access capability (4.1.4.7): the last in the list. */
+	ck_assert_uint_eq(pci_config_read(&b->vp.pci, 0x71, 1), 0x84);
+	ck_assert_uint_eq(pci_config_read(&b->vp.pci, 0x84, 4), 0x05140009);      /* vendor, last, 20 bytes, PCI_CFG */
+	pci_config_write(&b->vp.pci, 0x88, 1, 4);                       /* BAR4 */
+	pci_config_write(&b->vp.pci, 0x8c, 4, 0x2000);                  /* capacity */
+	pci_config_write(&b->vp.pci, 0x90, 4, 4);
+	ck_assert_uint_eq(pci_config_read(&b->vp.pci, 0x94, 4), 8);
+	pci_config_write(&b->vp.pci, 0x8c, 4, 0x14);                    /* device_status */
+	pci_config_write(&b->vp.pci, 0x90, 4, 1);
+	pci_config_write(&b->vp.pci, 0x94, 1, VIRTIO_STATUS_ACKNOWLEDGE);
+	ck_assert_uint_eq(vp_rd(0x14, 1), VIRTIO_STATUS_ACKNOWLEDGE);
+	pci_config_write(&b->vp.pci, 0x8c, 4, 0x15);                    /* misaligned length 2 */
+	pci_config_write(&b->vp.pci, 0x90, 4, 2);
+	pci_config_write(&b->vp.pci, 0x94, 2, 0xffff);                  /* ignored */
+	ck_assert_uint_eq(vp_rd(0x14, 1), VIRTIO_STATUS_ACKNOWLEDGE);
 	/* A driver that refuses VERSION_1 does not get FEATURES_OK. */
 	vp_wr(0x14, 1, 3);
 	vp_wr(0x08, 4, 1);
