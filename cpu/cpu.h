@@ -355,6 +355,7 @@ enum intercept_kind {
 	ICPT_VMX_INSN, ICPT_SVM_INSN, ICPT_EXCEPTION, ICPT_INTR, ICPT_NMI, ICPT_INIT,
 	ICPT_SIPI, ICPT_TRIPLE_FAULT, ICPT_TASK_SWITCH, ICPT_DESC_TABLE, ICPT_RDRAND,
 	ICPT_RDSEED, ICPT_INT_N, ICPT_IRET, ICPT_SHUTDOWN,
+	ICPT_EVENTS,    /* instruction boundary while v->nested_events (window exits, MTF) */
 	ICPT_COUNT
 };
 /* info: kind-specific. CR_READ/CR_WRITE: CR number (LMSW/CLTS/SMSW: 0); DR_ACCESS:
@@ -362,7 +363,8 @@ enum intercept_kind {
  * IO: port | size << 16 | in << 24 | string << 25 | rep << 26; DESC_TABLE: 0 SGDT,
  * 1 SIDT, 2 LGDT, 3 LIDT, 4 SLDT, 5 STR, 6 LLDT, 7 LTR; EXCEPTION: vector (the whole
  * event is in v->pending_vector/error/type/next_rip during the call); INT_N: vector;
- * TASK_SWITCH: TSS selector | enum task_src << 16; INVPCID: the type (register).
+ * TASK_SWITCH: TSS selector | enum task_src << 16; INVPCID: the type (register);
+ * EVENTS: 1 when an STI/MOV SS shadow blocks events at this boundary, else 0.
  * insn: the decoded instruction (const struct x86_insn *) or NULL for events. */
 typedef void (*intercept_fn)(struct vcpu *v, enum intercept_kind kind, uint64_t info,
 			     const void *insn);
@@ -516,6 +518,22 @@ struct vcpu {
 	struct { msr_hook_fn fn; void *opaque; } msr_hooks[VCPU_MSR_HOOKS];
 
 	bool guest_mode;                /* VMX non-root or SVM guest: intercepts are live */
+	/* Set by nested/ in guest mode: cpu_check_events calls ICPT_EVENTS at every
+	 * boundary (nested_events), and the run loop runs one instruction per block
+	 * (nested_step, for the monitor trap flag). */
+	bool nested_events, nested_step;
+	/* The event cpu/excp.c is delivering through the IDT, from the exception intercept
+	 * until delivery completes (VMX IDT-vectoring information, SDM vol. 3, 28.2.3):
+	 * a fault during delivery finds it here. deliver_len: instruction length of the
+	 * software types. */
+	bool deliver_valid;
+	uint8_t deliver_vector, deliver_type;
+	uint32_t deliver_error;
+	uint32_t deliver_len;
+	uint64_t pf_old_cr2;            /* CR2 before cpu_raise_pf set it (VMX #PF exits keep it) */
+	/* CR0/CR4 bits that must stay 1 (nested/ sets them in VMX operation, SDM vol. 3,
+	 * 24.8): MOV CR / LMSW clearing one #GPs in cpu_set_cr0/cpu_set_cr4. */
+	uint64_t cr0_must1, cr4_must1;
 	intercept_fn intercept;         /* set by nested/ */
 	code_write_fn code_write_hook;  /* set by translate/: a write hit a code page */
 	void *tb_cache;                 /* owned by translate/ */
@@ -615,7 +633,7 @@ static inline bool cpu_events_maybe(const struct vcpu *v)
 {
 	const struct cpu_bus *bus = v->bus;
 
-	return v->nmi_pending || v->s.intr_shadow || v->s.halted || v->shutdown ||
+	return v->nmi_pending || v->s.intr_shadow || v->s.halted || v->shutdown || v->nested_events ||
 	       (v->s.rflags & RFLAGS_TF) || v->step_armed || v->dr_active ||
 	       ((v->s.rflags & RFLAGS_IF) && bus && bus->intr_pending && bus->intr_pending(bus->opaque));
 }
@@ -954,6 +972,7 @@ static inline uint64_t size_mask(unsigned size)
  */
 enum log_item {
 	LOG_IN_ASM, LOG_EXEC, LOG_CPU, LOG_INT, LOG_MMU, LOG_UNIMP, LOG_VMX, LOG_SVM,
+	LOG_STATS,      /* the machine's totals when it stops (hw/pc.c) */
 	LOG_ITEM_COUNT
 };
 extern uint32_t g_log_mask;

@@ -48,6 +48,8 @@ int cpu_set_cr0(struct vcpu *v, uint64_t val)
 	val = (val & CR0_DEFINED) | CR0_ET;     /* ET is hardwired to 1 (2.5) */
 	if (((val & CR0_PG) && !(val & CR0_PE)) || ((val & CR0_NW) && !(val & CR0_CD)))
 		return -1;
+	if ((val & v->cr0_must1) != v->cr0_must1)     /* VMX operation (SDM vol. 3, 24.8) */
+		return -1;
 	if (!(old & CR0_PG) && (val & CR0_PG) && (efer & EFER_LME)) {
 		/* 10.8.5: IA-32e activation needs CR4.PAE and must not run from a
 		 * 64-bit code segment. */
@@ -130,7 +132,7 @@ int cpu_set_cr4(struct vcpu *v, uint64_t val)
 	struct cpu_state *s = &v->s;
 	uint64_t old = s->cr4;
 
-	if (val & ~cpu_cr4_valid(v))
+	if ((val & ~cpu_cr4_valid(v)) || (val & v->cr4_must1) != v->cr4_must1)
 		return -1;
 	if (cpu_long_mode(s) && (!(val & CR4_PAE) || ((val ^ old) & CR4_LA57)))
 		return -1;

@@ -394,6 +394,11 @@ static void deliver_one(struct vcpu *v, const struct event *e)
 		cpu_intercept(v, ICPT_EXCEPTION, (uint64_t)e->vector, NULL);
 		v->pending_vector = -1;
 	}
+	v->deliver_valid = true;        /* until delivery completes (cpu.h) */
+	v->deliver_vector = (uint8_t)e->vector;
+	v->deliver_type = e->type;
+	v->deliver_error = e->err;
+	v->deliver_len = (uint32_t)(e->ret_rip - s->rip);
 	if (log_on(LOG_INT)) {
 		char cr2[40] = "";
 
@@ -411,6 +416,7 @@ static void deliver_one(struct vcpu *v, const struct event *e)
 		deliver_prot(v, e);
 	if (e->type == EVT_NMI)
 		s->nmi_blocked = true;          /* until the next IRET (SDM vol. 3, 6.7.1) */
+	v->deliver_valid = false;
 	s->intr_shadow = 0;
 	s->halted = false;
 	v->step_armed = false;          /* TF was cleared: no single-step trap (18.3.1.4) */
@@ -561,6 +567,8 @@ bool cpu_check_events(struct vcpu *v)
 			s->intr_shadow = 0;
 		}
 	}
+	if (v->nested_events)   /* VMX window exits and MTF (nested/) */
+		cpu_intercept(v, ICPT_EVENTS, shadow, NULL);
 	if (shadow)
 		return !s->halted;
 	/* SDM vol. 3, 6.9: NMI before maskable interrupts. */

@@ -3,9 +3,9 @@
  * bits (by QEMU's feature names), cache geometry, vendor quirks; -cpu edits.
  * CPUID leaves are computed from a model in cpu/cpuid.c.
  *
- * Only what elzero implements is advertised. VMX and SVM are known feature names
- * (so "-cpu max,+vmx" parses and nested/ can turn them on) but no model sets them
- * yet; XSAVE covers x87 and SSE state only (leaf 0DH in cpu/cpuid.c).
+ * Only what elzero implements is advertised. The Intel model has VMX (nested/);
+ * "max" has it with "-cpu max,+vmx" (QEMU's spelling), SVM is a known name that no
+ * model sets yet; XSAVE covers x87 and SSE state only (leaf 0DH in cpu/cpuid.c).
  */
 #include "cpu/internal.h"
 
@@ -151,7 +151,7 @@ static const struct model_row g_rows[] = {
 	  "GenuineIntel", 6, 0x5e, 3, "elzero Intel CPU (Skylake-like)", 0xd, 0x80000008, 39,
 	  { 32, 32, 256, 8192 }, { 8, 8, 4, 16 },
 	  BASE_FEATS "pcid movbe xsave rdrand bmi1 bmi2 adx rdseed smep smap umip "
-	  "xsaveopt xsavec pdpe1gb rdtscp abm fsgsbase" },
+	  "xsaveopt xsavec pdpe1gb rdtscp abm fsgsbase vmx" },
 	{ "elzero-amd", NULL, "AMD Zen-like family 17h (elzero's AMD model)",
 	  "AuthenticAMD", 0x17, 0x01, 2, "elzero AMD CPU (Zen-like)", 0xd, 0x8000000a, 48,
 	  { 32, 64, 512, 8192 }, { 8, 4, 8, 16 },

@@ -29,6 +29,7 @@ void cpu_raise(struct vcpu *v, int vector, uint32_t err)
 /* SDM vol. 3, 4.7: CR2 receives the linear address; the error code describes the access. */
 void cpu_raise_pf(struct vcpu *v, uint64_t lin, uint32_t pfec)
 {
+	v->pf_old_cr2 = v->s.cr2;
 	v->s.cr2 = lin;
 	cpu_raise(v, EXC_PF, pfec);
 }

@@ -6,6 +6,7 @@
  * crash it: every address a user types is checked (dbg_read_virt/phys).
  */
 #include "monitor/internal.h"
+#include "nested/vmx.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -319,6 +320,20 @@ static void info_breakpoints(struct dbg *d, GString *out)
 				       (unsigned long long)d->watch[i].len);
 }
 
+/* The current VMCS of the current vCPU, field by field from nested/'s table. */
+static void info_vmcs(struct dbg *d, GString *out)
+{
+	struct vcpu *v = mon_cpu(d);
+	size_t n = vmx_format_vmcs(v, NULL, 0);
+	char *buf = malloc(n + 1);
+
+	if (!buf)
+		return;
+	vmx_format_vmcs(v, buf, n + 1);
+	g_string_append(out, buf);
+	free(buf);
+}
+
 /* info ept [EPTP] GPA (monitor/ept_info.c) */
 static void info_ept(struct dbg *d, char **argv, int argc, GString *out)
 {
@@ -352,8 +367,10 @@ static void cmd_info(struct dbg *d, char **argv, int argc, GString *out)
 		info_breakpoints(d, out);
 	else if (!strcmp(what, "ept"))
 		info_ept(d, argv, argc, out);
-	else if (!strcmp(what, "vmcs") || !strcmp(what, "vmcb"))
-		g_string_append_printf(out, "info %s: not available: no VMX/SVM yet\n", what);
+	else if (!strcmp(what, "vmcs"))
+		info_vmcs(d, out);
+	else if (!strcmp(what, "vmcb"))
+		g_string_append_printf(out, "info %s: not available: no SVM yet\n", what);
 	else
 		g_string_append_printf(out, "info: unknown item '%s' (registers, cpus, tlb, mem, tb, "
 				       "breakpoints, vmcs, vmcb, ept)\n", what);
@@ -368,7 +385,8 @@ static const char help_text[] =
 	"info mem              mapped linear ranges and their rights\n"
 	"info tb               translation-cache statistics\n"
 	"info breakpoints      the debugger's breakpoints and watchpoints\n"
-	"info vmcs|vmcb        nested state (not available yet)\n"
+	"info vmcs             the current VMCS, field by field\n"
+	"info vmcb             nested state (not available yet)\n"
 	"info ept [EPTP] GPA   the EPT walk of GPA (EPTP: default the running guest's)\n"
 	"x /Nfs ADDR           N units at linear ADDR; f: x d u c i, s: b h w g\n"
 	"xp /Nfs ADDR          the same at a physical address\n"

@@ -1,25 +1,23 @@
 /*
- * nested/nested.c - attaching nested-virtualization state to a vCPU.
- * The vCPU is never in guest mode yet (no VMX/SVM is advertised), so the hook
- * below is never reached; it is here so every intercept point has its target.
+ * nested/nested.c - attaching nested-virtualization state to a vCPU: the VMX state,
+ * the intercept hook (nested/vmx_intercept.c while in VMX non-root operation) and
+ * the VMX capability MSRs (nested/vmx_caps.c).
  */
 #include "nested/nested.h"
+#include "nested/vmx_internal.h"
 
 #include <stdlib.h>
-
-struct nested_state {
-	uint64_t exits;
-};
 
 static void nested_intercept(struct vcpu *v, enum intercept_kind kind, uint64_t info,
 			     const void *insn)
 {
 	struct nested_state *ns = v->nested;
 
-	/* Guest mode cannot be entered before VMX/SVM exist; reaching here is a bug. */
+	/* Guest mode is entered only through VM entry, which needs this state. */
 	if (!ns)
 		abort();
-	ns->exits++;
+	if (ns->vmx.on)
+		vmx_intercept(v, kind, info, insn);
 }
 
 int nested_attach(struct vcpu *v)
@@ -28,8 +26,10 @@ int nested_attach(struct vcpu *v)
 
 	if (!ns)
 		return -12; /* -ENOMEM */
+	ns->vmx.current = VMX_NO_VMCS;
 	v->nested = ns;
 	v->intercept = nested_intercept;
+	cpu_msr_add_hook(v, vmx_msr_hook, NULL);
 	return 0;
 }
 
@@ -38,4 +38,7 @@ void nested_detach(struct vcpu *v)
 	free(v->nested);
 	v->nested = NULL;
 	v->intercept = NULL;
+	v->guest_mode = false;
+	v->nested_events = v->nested_step = false;
+	v->cr0_must1 = v->cr4_must1 = 0;
 }

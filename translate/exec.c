@@ -191,8 +191,10 @@ static enum run_exit run_blocks(struct vcpu *v, struct tb_cache *tc, uint64_t li
 				v->step_armed = true;
 				v->step_icount = v->icount;
 			}
-		} else if ((v->step_armed || v->dr_active || v->s.intr_shadow) && tb->ninsns > 1) {
-			/* a deferred trap follows it, or the interrupt shadow ends after it */
+		} else if ((v->step_armed || v->dr_active || v->s.intr_shadow || v->nested_step) &&
+			   tb->ninsns > 1) {
+			/* a deferred trap follows it, the interrupt shadow ends after it, or
+			 * the VMX monitor trap flag exits after it */
 			tb = tb_translate_oneshot(v, flags, 1);
 		}
 		if (__builtin_expect(g_log_mask & ((1u << LOG_EXEC) | (1u << LOG_CPU)), 0) &&

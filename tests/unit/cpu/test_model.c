@@ -65,7 +65,7 @@ START_TEST(test_intel_leaves)
 	ck_assert_str_eq(vendor, "GenuineIntel");
 	cpuid(v, 1, 0, r);
 	ck_assert_uint_eq(r[0], 0x506e3);               /* family 6 model 5EH stepping 3 */
-	ck_assert_uint_eq(r[2] & (1u << 5), 0);         /* no VMX advertised */
+	ck_assert_uint_ne(r[2] & (1u << 5), 0);         /* VMX (nested/, issue 7) */
 	ck_assert_uint_ne(r[2] & (1u << 20), 0);        /* SSE4.2 */
 	ck_assert_uint_ne(r[3] & (1u << 25), 0);        /* SSE */
 	ck_assert_uint_eq(r[2] & (1u << 28), 0);        /* no AVX */
@@ -86,6 +86,11 @@ START_TEST(test_intel_leaves)
 	cpuid(v, 0xd, 0, r);
 	ck_assert_uint_eq(r[0], 3);                     /* x87 | SSE */
 	ck_assert_uint_eq(r[2], 576);
+	/* Regression (Linux "XSAVE consistency problem"): sub-leaf 1 EBX is the size
+	 * of the compacted area for XCR0 | XSS even without XSAVES. */
+	cpuid(v, 0xd, 1, r);
+	ck_assert_uint_ne(r[0] & 2, 0);                 /* XSAVEC */
+	ck_assert_uint_eq(r[1], 576);
 	cpuid(v, 4, 0, r);
 	ck_assert_uint_eq(r[0] & 0x1f, 1);              /* L1 data */
 	ck_assert_uint_eq((r[1] >> 22) + 1, 8);

@@ -313,6 +313,54 @@ START_TEST(malicious_rings)
 }
 END_TEST
 
+/* xorshift64: the same "random" rings on every run */
+static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
+
+static uint64_t rng(void)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return rng_state;
+}
+
+/* Garbage rings and garbage register writes: every kick ends (bounded work), and
+ * nothing outside guest RAM is touched (ASan watches the run). */
+START_TEST(random_rings)
+{
+	make_disk(false);
+	for (unsigned round = 0; round < 3000; round++) {
+		unsigned what = (unsigned)(rng() % 16);
+
+		if (what == 0) {
+			driver_init();
+		} else if (what == 1) {
+			vp_wr((unsigned)(rng() % 0x40), 1u << (rng() % 3), rng());     /* common cfg */
+		} else {
+			/* scribble over the rings and the buffers, then kick */
+			for (unsigned i = 0; i < 8; i++) {
+				uint64_t a = DESC + rng() % (STAT + 16 - DESC);
+				uint64_t v = rng();
+
+				if (rng() % 4 == 0)     /* sometimes a plausible descriptor */
+					desc((unsigned)(rng() % QSIZE), DATA + rng() % 4096, (uint32_t)(rng() % 2048),
+					     (uint16_t)(rng() % 8), (uint16_t)(rng() % (QSIZE + 2)));
+				else
+					memcpy(ram(a), &v, 8);
+			}
+			vp_wr(0x3000, 2, 0);
+		}
+		(void)vp_rd(0x1000, 1);
+	}
+	/* The device still works after a reset. */
+	driver_init();
+	w16(AVAIL + 2, 0);
+	request(0, 0, 512, true);
+	ck_assert_uint_eq(*ram(STAT), 0);
+	ck_assert_uint_eq(*ram(DATA), 0x10);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("virtio");
@@ -323,6 +371,7 @@ int main(void)
 	tcase_add_test(tc, read_write);
 	tcase_add_test(tc, readonly);
 	tcase_add_test(tc, malicious_rings);
+	tcase_add_test(tc, random_rings);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }

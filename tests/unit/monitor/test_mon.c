@@ -137,7 +137,7 @@ START_TEST(bad_commands_and_addresses)
 	expect_has("cpu 5", "usage: cpu N (0..0)");
 	ck_assert_str_eq(run(""), "");
 	ck_assert_str_eq(run("   "), "");
-	expect_has("info vmcs", "not available: no VMX/SVM yet");
+	expect_has("info vmcs", "not in VMX operation");
 	expect_has("info vmcb", "not available");
 	expect_has("info ept", "usage: info ept [EPTP] GPA");
 	expect_has("info ept 0x1000", "give the EPTP");
