@@ -493,6 +493,9 @@ struct vcpu {
 	/* CPUID topology (-smp): threads per core and cores per package, each a power of two
 	 * (0 means 1); APIC ID = index, so its low bits are thread and core numbers. */
 	uint8_t topo_threads, topo_cores;
+	/* Set by the machine when other vCPUs share the host thread: PAUSE (a spin-wait
+	 * hint) ends the vCPU's slice so the one it waits for can run. */
+	bool pause_yields;
 
 	uint64_t icount;                /* retired instructions */
 	uint32_t exit_request;          /* nonzero: leave the block at the next boundary */

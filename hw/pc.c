@@ -740,6 +740,12 @@ static enum run_exit pc_run_cpu(void *opaque, unsigned idx, uint64_t budget)
 	pc->cpu = v;
 	pc->cur = idx;
 	pc->slice_start = v->icount;
+	/* PAUSE hands over the rest of the slice only to a vCPU that can run: spinning
+	 * against halted ones, it would just cost host time. */
+	v->pause_yields = false;
+	for (unsigned i = 0; i < pc->ncpus; i++)
+		if (i != idx && !pc->cpus[i]->s.halted && !pc->cpus[i]->s.wait_for_sipi)
+			v->pause_yields = true;
 	cap = pc_budget(pc);
 	before = pc_now(pc);
 	r = vcpu_run(v, budget && budget < cap ? budget : cap);

@@ -6,6 +6,7 @@
  * same names.
  */
 #include "translate/ops/int_ops.h"
+#include "translate/translate.h"
 
 #include <sys/random.h>
 
@@ -15,10 +16,16 @@ void exec_NOP(struct vcpu *v, const struct x86_insn *i)
 {
 }
 
-/* PAUSE is a hint; VMX "PAUSE exiting" and SVM's PAUSE intercept see it first. */
+/* PAUSE is a hint; VMX "PAUSE exiting" and SVM's PAUSE intercept see it first. With
+ * several vCPUs on one thread it gives up the rest of the slice: a spinning vCPU waits
+ * for another one, which can only progress when it runs. */
 void exec_PAUSE(struct vcpu *v, const struct x86_insn *i)
 {
 	cpu_intercept(v, ICPT_PAUSE, 0, i);
+	if (v->pause_yields) {
+		v->exit_request = 1;
+		translate_exit_after_insn(v);
+	}
 }
 
 /* UD0, UD1, UD2: always #UD (SDM vol. 2, UD). */
