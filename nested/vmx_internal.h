@@ -120,7 +120,7 @@ enum {
 	EXIT_REASON_CR = 28, EXIT_REASON_DR = 29, EXIT_REASON_IO = 30,
 	EXIT_REASON_RDMSR = 31, EXIT_REASON_WRMSR = 32, EXIT_REASON_BAD_GUEST = 33,
 	EXIT_REASON_MSR_LOAD = 34, EXIT_REASON_MWAIT = 36, EXIT_REASON_MTF = 37,
-	EXIT_REASON_MONITOR = 39, EXIT_REASON_PAUSE = 40, EXIT_REASON_GDTR_IDTR = 46,
+	EXIT_REASON_MONITOR = 39, EXIT_REASON_PAUSE = 40, EXIT_REASON_TPR_BELOW = 43, EXIT_REASON_GDTR_IDTR = 46,
 	EXIT_REASON_LDTR_TR = 47, EXIT_REASON_EPT_VIOLATION = 48,
 	EXIT_REASON_EPT_MISCONFIG = 49, EXIT_REASON_RDTSCP = 51, EXIT_REASON_WBINVD = 54,
 	EXIT_REASON_XSETBV = 55, EXIT_REASON_RDRAND = 57, EXIT_REASON_INVPCID = 58,
@@ -195,6 +195,7 @@ struct entry_ctx {
 	uint32_t pin, proc, proc2, exit, entry;
 	uint32_t link_rev;              /* first word of the VMCS-link region */
 	uint64_t pdpte[4];              /* PAE PDPTEs (from guest CR3, or the VMCS with EPT) */
+	uint32_t vtpr;                  /* VTPR (virtual-APIC page + 80H) with TPR shadow */
 };
 typedef bool (*entry_check_fn)(const struct entry_ctx *e);
 struct entry_check {
