@@ -52,6 +52,7 @@ static bool msr_area_ok(const struct vcpu *v, uint64_t addr, uint64_t count)
 {
 	return !count || (!(addr & 15) && !((addr + count * 16 - 1) >> v->phys_bits));
 }
+CHECK(save_preempt_needs_timer) { return (e->pin & PIN_PREEMPT) || !(e->exit & EXIT_SAVE_PREEMPT); }
 CHECK(exit_msr_store) { return msr_area_ok(e->v, F(EXIT_MSR_STORE_ADDR), F(EXIT_MSR_STORE_COUNT)); }
 CHECK(exit_msr_load) { return msr_area_ok(e->v, F(EXIT_MSR_LOAD_ADDR), F(EXIT_MSR_LOAD_COUNT)); }
 CHECK(entry_reserved) { return ctl_ok(e->entry, vmx_ctl_caps(e->v, CTL_ENTRY, true)); }
@@ -114,7 +115,8 @@ static const struct entry_check g_ctl_checks[] = {
 	ROW(tpr_threshold_vtpr, "SDM 27.2.1.1"), ROW(vnmi_needs_nmi_exiting, "SDM 27.2.1.1"), ROW(nmi_window_needs_vnmi, "SDM 27.2.1.1"),
 	ROW(vpid_nonzero, "SDM 27.2.1.1"), ROW(eptp_valid, "SDM 27.2.1.1"),
 	ROW(unrestricted_needs_ept, "SDM 27.2.1.1"),
-	ROW(exit_reserved, "SDM 27.2.1.2"), ROW(exit_msr_store, "SDM 27.2.1.2"),
+	ROW(exit_reserved, "SDM 27.2.1.2"), ROW(save_preempt_needs_timer, "SDM 27.2.1.2"),
+	ROW(exit_msr_store, "SDM 27.2.1.2"),
 	ROW(exit_msr_load, "SDM 27.2.1.2"),
 	ROW(entry_reserved, "SDM 27.2.1.3"), ROW(inject_type, "SDM 27.2.1.3"),
 	ROW(inject_error_code, "SDM 27.2.1.3"), ROW(inject_reserved, "SDM 27.2.1.3"),

@@ -369,9 +369,17 @@ static void boundary_events(struct vcpu *v, bool shadow)
 	if (x->mtf_fresh) {
 		x->mtf_fresh = false;
 		x->mtf_icount = v->icount;
+		x->preempt_deadline += cpu_tsc(v);
 	}
 	if (x->mtf_pending || ((proc(x) & PROC_MTF) && v->icount != x->mtf_icount))
 		event_exit(v, EXIT_REASON_MTF);
+	/* 26.5.1: the timer reached 0. A halted guest lets no time pass in elzero's
+	 * instruction-count clock, so HLT skips ahead to the expiry. */
+	if (x->preempt_on && (cpu_tsc(v) >= x->preempt_deadline || v->s.halted) &&
+	    x->activity != ACT_WAIT_SIPI) {
+		x->preempt_deadline = cpu_tsc(v);
+		event_exit(v, EXIT_REASON_PREEMPT);
+	}
 	if (x->activity > ACT_HLT)
 		return;         /* shutdown / wait-for-SIPI: only NMI, INIT, SIPI act */
 	if ((proc(x) & PROC_NMI_WINDOW) && !x->vnmi_blocked && !movss)
@@ -392,7 +400,7 @@ void vmx_update_events(struct vcpu *v)
 	bool on = v->guest_mode;
 
 	v->nested_step = on && (x->mtf_pending || (proc(x) & PROC_MTF));
-	v->nested_events = on && (v->nested_step || x->activity > ACT_HLT ||
+	v->nested_events = on && (v->nested_step || x->activity > ACT_HLT || x->preempt_on ||
 				  (proc(x) & (PROC_INTR_WINDOW | PROC_NMI_WINDOW)) ||
 				  (pin(x) & PIN_EXT_INT));
 }
