@@ -179,6 +179,8 @@ enum cc_op {
 	CC_OP_COUNT
 };
 
+#define CPU_MCA_BANKS 4          /* IA32_MCG_CAP.Count */
+
 /* Model-specific registers that live in the architectural state. */
 struct msr_state {
 	uint64_t star, lstar, cstar, sfmask, kernel_gs_base;
@@ -188,6 +190,10 @@ struct msr_state {
 	uint64_t mtrr_fixed[11];
 	uint64_t mtrr_var[16];          /* base/mask pairs */
 	uint64_t debugctl;
+	/* Machine-check architecture (cpu/mca.c; SDM vol. 3, 15.3): global status and
+	 * control, and per bank CTL, STATUS, ADDR, MISC. */
+	uint64_t mcg_status, mcg_ctl;
+	uint64_t mc_bank[CPU_MCA_BANKS][4];
 };
 
 /*
@@ -681,6 +687,16 @@ void cpu_st_buf(struct vcpu *v, unsigned seg, uint64_t off, const void *buf, siz
 void cpu_probe(struct vcpu *v, unsigned seg, uint64_t off, size_t len, enum mem_access acc);
 /* Segmentation only: offset -> linear address, faulting (#GP/#SS) as the SDM says. */
 uint64_t cpu_seg_linear(struct vcpu *v, unsigned seg, uint64_t off, size_t len, enum mem_access acc);
+/* cpu_seg_linear without the fault: false where cpu_seg_linear would raise. */
+bool cpu_seg_linear_try(struct vcpu *v, unsigned seg, uint64_t off, size_t len,
+			enum mem_access acc, uint64_t *lin) __attribute__((warn_unused_result));
+/* Bulk access for the string instructions (translate/ops/string.c): the host pointer
+ * of the linear range [lin, lin+len) when it lies in one page that the soft TLB
+ * already holds as RAM for an explicit access acc at the current privilege (for
+ * writes: dirty and not a code page) and no per-access work applies (watchpoints,
+ * data breakpoints, alignment checking). NULL otherwise: the caller then takes
+ * cpu_ld/cpu_st, which walk, fill the TLB and fault. Never faults, never walks. */
+void *cpu_tlb_host_range(struct vcpu *v, uint64_t lin, size_t len, enum mem_access acc);
 /* Instruction fetch for the translator: copies up to len bytes from linear address
  * lin; returns the number copied before the first inaccessible byte (a fault on the
  * first byte raises). *paddr receives the physical address of the first byte. */
@@ -710,7 +726,9 @@ static inline const struct tlb_space_key *cpu_tlb_key(const struct vcpu *v)
 {
 	return &v->tlb_keys[v->tlb_cur];
 }
-enum tlb_match { TLB_MATCH_VPID, TLB_MATCH_EP4TA, TLB_MATCH_EPT_ANY, TLB_MATCH_VPID_NONZERO };
+/* TLB_MATCH_PCID: the spaces of the current VPID (any EP4TA) whose PCID is val. */
+enum tlb_match { TLB_MATCH_VPID, TLB_MATCH_EP4TA, TLB_MATCH_EPT_ANY, TLB_MATCH_VPID_NONZERO,
+		 TLB_MATCH_PCID };
 uint64_t cpu_tlb_spaces(const struct vcpu *v, enum tlb_match how, uint64_t val);
 void cpu_tlb_flush_spaces(struct vcpu *v, uint64_t spaces);
 void cpu_tlb_flush_page_spaces(struct vcpu *v, uint64_t spaces, uint64_t lin);

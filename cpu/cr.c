@@ -79,15 +79,31 @@ int cpu_set_cr0(struct vcpu *v, uint64_t val)
 	return 0;
 }
 
+/*
+ * With CR4.PCIDE the TLB space follows CR3[11:0] (SDM vol. 3, 4.10.1): the current
+ * key's PCID changes, entries of other PCIDs stay tagged with theirs.
+ */
+static void pcid_switch(struct vcpu *v)
+{
+	struct tlb_space_key k = *cpu_tlb_key(v);
+
+	k.pcid = (v->s.cr4 & CR4_PCIDE) ? (uint16_t)(v->s.cr3 & 0xfff) : 0;
+	if (k.pcid != cpu_tlb_key(v)->pcid)
+		cpu_tlb_set_space(v, &k);
+}
+
 int cpu_set_cr3(struct vcpu *v, uint64_t val)
 {
 	struct cpu_state *s = &v->s;
 	uint64_t old = s->cr3;
+	bool noflush = false;
 
 	if (cpu_long_mode(s)) {
 		/* Bit 63 with PCIDE: do not flush this PCID; it is not stored. */
-		if (s->cr4 & CR4_PCIDE)
+		if (s->cr4 & CR4_PCIDE) {
+			noflush = val >> 63;
 			val &= ~(1ull << 63);
+		}
 		if (val & ~((1ull << v->phys_bits) - 1))
 			return -1;
 	} else {
@@ -98,7 +114,16 @@ int cpu_set_cr3(struct vcpu *v, uint64_t val)
 		s->cr3 = old;
 		return -1;
 	}
-	cpu_tlb_flush_current(v);       /* flushing more than the PCID rules ask is allowed */
+	if (!(s->cr4 & CR4_PCIDE)) {
+		cpu_tlb_flush_current(v);
+		return 0;
+	}
+	/* SDM vol. 3, 4.10.4.1: MOV to CR3 with PCIDE invalidates the new PCID's
+	 * non-global mappings unless bit 63 was set (its globals go too: more than
+	 * required, which is allowed); other PCIDs keep theirs. */
+	pcid_switch(v);
+	if (!noflush)
+		cpu_tlb_flush_spaces(v, 1ull << v->tlb_cur);
 	return 0;
 }
 
@@ -123,6 +148,8 @@ int cpu_set_cr4(struct vcpu *v, uint64_t val)
 		}
 	}
 	s->cr4 = val;
+	if ((old ^ val) & CR4_PCIDE)
+		pcid_switch(v);
 	if ((old ^ val) & (CR4_PGE | CR4_PAE | CR4_PSE | CR4_PCIDE | CR4_SMEP | CR4_SMAP |
 			   CR4_PKE | CR4_LA57))
 		cpu_tlb_flush_current(v);

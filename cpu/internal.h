@@ -72,6 +72,9 @@ struct cpu_model {
 	bool clamp_to_highest;          /* Intel: leaves above `level` answer as `level` */
 };
 
+/* cpu/mca.c: machine-check MSRs. 0 done, -1 #GP, 1 not one of them. */
+int mca_msr(struct vcpu *v, uint32_t index, uint64_t *val, bool write);
+
 /* cpu/msr.c: power-up values */
 void msr_reset(struct vcpu *v);
 

@@ -89,62 +89,72 @@ __attribute__((noreturn)) static void seg_fault(struct vcpu *v, unsigned seg)
 	cpu_raise(v, seg == SEG_SS ? EXC_SS : EXC_GP, 0);
 }
 
-static uint64_t seg_linear_64(struct vcpu *v, unsigned seg, uint64_t off, size_t len)
-{
-	/* SDM vol. 3, 3.2.4: only FS and GS bases apply in 64-bit mode; vol. 1, 3.3.7.1:
-	 * a non-canonical address faults #SS(0) for SS references, #GP(0) otherwise. */
-	uint64_t base = (seg == SEG_FS || seg == SEG_GS) ? v->s.seg[seg].base : 0;
-	uint64_t lin = base + off;
-
-	if (!cpu_canonical_addr(v, lin) || (len > 1 && !cpu_canonical_addr(v, lin + len - 1)))
-		seg_fault(v, seg);
-	return lin;
-}
-
-uint64_t cpu_seg_linear(struct vcpu *v, unsigned seg, uint64_t off, size_t len, enum mem_access acc)
+/*
+ * Segmentation of [off, off+len) for acc: true and *lin when the access passes,
+ * false when it faults (the caller raises #SS(0) for SS, else #GP(0)).
+ */
+static bool seg_linear_try(struct vcpu *v, unsigned seg, uint64_t off, size_t len,
+			   enum mem_access acc, uint64_t *lin)
 {
 	const struct seg_cache *sc;
 	uint64_t last;
 
 	if (seg == SEG_NONE) {
-		if (cpu_long_mode(&v->s)) {
-			if (!cpu_canonical_addr(v, off) || (len > 1 && !cpu_canonical_addr(v, off + len - 1)))
-				cpu_raise(v, EXC_GP, 0);
-			return off;
-		}
-		return (uint32_t)off;
+		*lin = cpu_long_mode(&v->s) ? off : (uint32_t)off;
+		return !cpu_long_mode(&v->s) || (cpu_canonical_addr(v, off) &&
+		       (len <= 1 || cpu_canonical_addr(v, off + len - 1)));
 	}
 	if (seg >= SEG_COUNT)
 		abort();
-	if (cpu_64bit_mode(&v->s))
-		return seg_linear_64(v, seg, off, len);
 	sc = &v->s.seg[seg];
+	if (cpu_64bit_mode(&v->s)) {
+		/* SDM vol. 3, 3.2.4: only FS and GS bases apply in 64-bit mode; vol. 1,
+		 * 3.3.7.1: a non-canonical address faults #SS(0) for SS references,
+		 * #GP(0) otherwise. */
+		*lin = ((seg == SEG_FS || seg == SEG_GS) ? sc->base : 0) + off;
+		return cpu_canonical_addr(v, *lin) && (len <= 1 || cpu_canonical_addr(v, *lin + len - 1));
+	}
 	last = off + (len ? len - 1 : 0);
+	*lin = (uint32_t)(sc->base + off);
 	if (!cpu_real_mode(&v->s) && !cpu_v86_mode(&v->s)) {
 		unsigned type = sc->attr & SEGA_TYPE_MASK;
 
 		/* SDM vol. 3, 5.4.1: a null selector in DS..GS faults on use; 5.4: type
 		 * checks (no writes to code or read-only data, no reads of execute-only). */
 		if (sc->attr & SEGA_UNUSABLE)
-			seg_fault(v, seg);
+			return false;
 		if (acc == ACC_WRITE && ((type & 8) || !(type & 2)))
-			seg_fault(v, seg);
+			return false;
 		if (acc == ACC_READ && (type & 8) && !(type & 2))
-			seg_fault(v, seg);
+			return false;
 		if (!(type & 8) && (type & 4)) {
 			/* Expand-down data: valid offsets are limit+1 .. 0xffff or 0xffffffff
 			 * by the B flag (SDM vol. 3, 5.3). */
 			uint64_t upper = (sc->attr & SEGA_DB) ? 0xffffffffu : 0xffffu;
 
-			if (off <= sc->limit || last > upper)
-				seg_fault(v, seg);
-			return (uint32_t)(sc->base + off);
+			return off > sc->limit && last <= upper;
 		}
 	}
 	/* Real and virtual-8086 mode check the cached limit too (SDM vol. 3, 20.1.1). */
-	if (last > sc->limit || last < off)
+	return last <= sc->limit && last >= off;
+}
+
+uint64_t cpu_seg_linear(struct vcpu *v, unsigned seg, uint64_t off, size_t len, enum mem_access acc)
+{
+	uint64_t lin;
+
+	if (!seg_linear_try(v, seg, off, len, acc, &lin)) {
+		if (seg == SEG_NONE)
+			cpu_raise(v, EXC_GP, 0);
 		seg_fault(v, seg);
-	return (uint32_t)(sc->base + off);
+	}
+	return lin;
+}
+
+bool cpu_seg_linear_try(struct vcpu *v, unsigned seg, uint64_t off, size_t len,
+			enum mem_access acc, uint64_t *lin)
+{
+	return seg_linear_try(v, seg, off, len, acc, lin);
 }
 
 /* ---------------------------------------------------------------- the TLB */
@@ -243,6 +253,9 @@ uint64_t cpu_tlb_spaces(const struct vcpu *v, enum tlb_match how, uint64_t val)
 		case TLB_MATCH_VPID: m = k->vpid == val; break;
 		case TLB_MATCH_EP4TA: m = k->ep4ta == val; break;
 		case TLB_MATCH_EPT_ANY: m = k->ep4ta != 0; break;
+		case TLB_MATCH_PCID:
+			m = k->pcid == val && k->vpid == cpu_tlb_key(v)->vpid;
+			break;
 		default: m = k->vpid != 0; break;
 		}
 		if (m)
@@ -298,6 +311,24 @@ void cpu_tlb_protect_code(struct vcpu *v, uint64_t paddr)
 	for (unsigned i = 0; i < TLB_SIZE; i++)
 		if (v->tlb_write[i].vpage && v->tlb_write[i].ppage == page)
 			v->tlb_write[i].vpage = 0;
+}
+
+void *cpu_tlb_host_range(struct vcpu *v, uint64_t lin, size_t len, enum mem_access acc)
+{
+	unsigned ma = mem_explicit_ma(v) | (acc == ACC_WRITE ? MA_WRITE : 0);
+	const struct tlb_entry *e = tlb_slot(v, lin, ma);
+
+	if (!len || (lin & 0xfff) + len > 4096 || acc == ACC_EXEC)
+		return NULL;
+	/* Per-access side effects live on the slow path: watchpoints, data breakpoints,
+	 * and #AC (SDM vol. 3, 6.15, interrupt 17), which depends on each element. */
+	if (v->watch_hook || v->dr_data)
+		return NULL;
+	if ((v->s.rflags & RFLAGS_AC) && (v->s.cr0 & CR0_AM) && cpu_cpl(&v->s) == 3)
+		return NULL;
+	if (e->vpage != tlb_tag(v, lin, ma) || e->flags)
+		return NULL;
+	return (uint8_t *)(uintptr_t)(lin + e->addend);
 }
 
 /* -d mmu: one line per TLB miss's page walk, and its fault if any. */

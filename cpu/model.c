@@ -142,7 +142,7 @@ struct model_row {
 };
 
 /* What every 64-bit model here has: the base ISA the project implements. */
-#define BASE_FEATS "fpu de pse tsc msr pae mce cx8 apic sep mtrr pge mca cmov pat pse36 " \
+#define BASE_FEATS "fpu vme de pse tsc msr pae mce cx8 apic sep mtrr pge mca cmov pat pse36 " \
 		   "clflush mmx fxsr sse sse2 pni ssse3 cx16 sse4.1 sse4.2 popcnt " \
 		   "syscall nx lm lahf-lm "
 

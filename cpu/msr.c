@@ -25,8 +25,6 @@
 #define MSR_IA32_SYSENTER_CS       0x174
 #define MSR_IA32_SYSENTER_ESP      0x175
 #define MSR_IA32_SYSENTER_EIP      0x176
-#define MSR_IA32_MCG_CAP           0x179
-#define MSR_IA32_MCG_STATUS        0x17a
 #define MSR_IA32_MISC_ENABLE       0x1a0
 #define MSR_IA32_DEBUGCTL          0x1d9
 #define MSR_IA32_MTRR_PHYSBASE0    0x200
@@ -191,6 +189,10 @@ static int rdmsr_arch(struct vcpu *v, uint32_t index, uint64_t *val)
 {
 	const struct cpu_state *s = &v->s;
 	uint64_t *slot;
+	int r = mca_msr(v, index, val, false);
+
+	if (r <= 0)
+		return r;
 
 	switch (index) {
 	case MSR_IA32_TSC: *val = cpu_tsc(v); return 0;
@@ -199,7 +201,6 @@ static int rdmsr_arch(struct vcpu *v, uint32_t index, uint64_t *val)
 	case MSR_IA32_SYSENTER_ESP: *val = s->msr.sysenter_esp; return has(v, "sep") ? 0 : -1;
 	case MSR_IA32_SYSENTER_EIP: *val = s->msr.sysenter_eip; return has(v, "sep") ? 0 : -1;
 	case MSR_IA32_MTRRCAP: *val = 0x500 | MTRR_VAR_COUNT; return 0;   /* WC, FIX */
-	case MSR_IA32_MCG_CAP: case MSR_IA32_MCG_STATUS: *val = 0; return 0;
 	case MSR_IA32_PAT: *val = s->msr.pat; return 0;
 	case MSR_IA32_DEBUGCTL: *val = s->msr.debugctl; return 0;
 	case MSR_EFER: *val = s->efer; return 0;
@@ -240,6 +241,10 @@ static int wrmsr_arch(struct vcpu *v, uint32_t index, uint64_t val)
 {
 	struct cpu_state *s = &v->s;
 	uint64_t *slot;
+	int r = mca_msr(v, index, &val, true);
+
+	if (r <= 0)
+		return r;
 
 	switch (index) {
 	case MSR_IA32_TSC: s->tsc_offset = val - v->icount; return 0;
@@ -252,7 +257,6 @@ static int wrmsr_arch(struct vcpu *v, uint32_t index, uint64_t val)
 			return -1;
 		*(index == MSR_IA32_SYSENTER_ESP ? &s->msr.sysenter_esp : &s->msr.sysenter_eip) = val;
 		return 0;
-	case MSR_IA32_MCG_STATUS: return val ? -1 : 0;
 	case MSR_IA32_PAT:
 		if (!bytes_are_types(val, true))
 			return -1;

@@ -81,7 +81,8 @@ struct machine_config {
 };
 
 /* Build the machine the config describes and run it until it stops. Returns the
- * process exit status (isa-debug-exit's (v << 1) | 1, 0 on power-off), or -1 after
+ * process exit status (isa-debug-exit's (v << 1) | 1, 0 on power-off or on a reset
+ * under -no-reboot, 2 when every vCPU halted with nothing to wake it), or -1 after
  * printing why the machine could not be built. */
 int machine_run(const struct machine_config *cfg);
 

@@ -811,7 +811,9 @@ static int pc_loop(struct pc *pc)
 			fprintf(stderr, "elzero: %s with no interrupt source to wake %s; stopping\n",
 				pc->ncpus > 1 ? "all vCPUs halted" : "vCPU halted",
 				pc->ncpus > 1 ? "them" : "it");
-			return 0;
+			/* Not a power-off: the guest died (an even status, which isa-debug-exit's
+			 * (v << 1) | 1 never gives). */
+			return PC_EXIT_HUNG;
 		case RUN_EXIT_REQUEST:
 		case RUN_EXIT_LIMIT:
 		case RUN_EXIT_EXCEPTION:        /* only when a test asked to stop on them */

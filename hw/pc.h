@@ -73,6 +73,9 @@ struct pc {
 	struct dbg *dbg;        /* gdb stub / monitor / -S session, or NULL */
 };
 
+/* elzero's exit status when every vCPU halted with nothing left to wake one. */
+#define PC_EXIT_HUNG 2
+
 /* Stop the machine at the next instruction boundary and exit with status. */
 static inline void pc_request_exit(struct pc *pc, int status)
 {

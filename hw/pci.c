@@ -210,6 +210,8 @@ uint32_t pci_config_read(struct pci_dev *d, unsigned reg, unsigned size)
 {
 	uint32_t val = 0;
 
+	if (d->config_reading && reg < sizeof(d->config))
+		d->config_reading(d->opaque, reg, size);
 	for (unsigned i = 0; i < size && reg + i < sizeof(d->config); i++)
 		val |= (uint32_t)d->config[reg + i] << (8 * i);
 	return val;

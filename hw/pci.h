@@ -77,6 +77,7 @@ struct pci_dev {
 	pci_bar_read_fn bar_read;
 	pci_bar_write_fn bar_write;
 	pci_config_written_fn config_written;
+	pci_config_written_fn config_reading;   /* before the guest reads [reg, reg + size) */
 };
 
 struct pci_host {

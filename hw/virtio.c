@@ -157,6 +157,11 @@ uint64_t virtq_write(const struct cpu_bus *bus, const struct virtq_req *r, uint6
 #define VIRTIO_PCI_CAP_NOTIFY_CFG 2
 #define VIRTIO_PCI_CAP_ISR_CFG    3
 #define VIRTIO_PCI_CAP_DEVICE_CFG 4
+#define VIRTIO_PCI_CAP_PCI_CFG    5
+
+/* The VIRTIO_PCI_CAP_PCI_CFG capability (4.1.4.7): a window into the BARs through
+ * configuration space: bar at +4, offset at +8, length at +12, data at +16. */
+#define VP_CFG_CAP 0x84
 
 #define VIRTIO_NO_VECTOR 0xffff
 
@@ -167,7 +172,7 @@ static void add_cap(struct virtio_pci *vp, unsigned at, unsigned next, unsigned 
 
 	c[0] = 0x09;                    /* vendor-specific capability */
 	c[1] = (uint8_t)next;
-	c[2] = type == VIRTIO_PCI_CAP_NOTIFY_CFG ? 20 : 16;
+	c[2] = type == VIRTIO_PCI_CAP_NOTIFY_CFG || type == VIRTIO_PCI_CAP_PCI_CFG ? 20 : 16;
 	c[3] = (uint8_t)type;
 	c[4] = VIRTIO_PCI_BAR;
 	st32(c + 8, offset);
@@ -369,6 +374,44 @@ static void vp_bar_write(void *opaque, unsigned bar, uint64_t off, unsigned size
 	}
 }
 
+/* The window's access, when the driver set a valid one: 1, 2 or 4 bytes in the
+ * capabilities' BAR, naturally aligned (4.1.4.7.1). */
+static bool cfg_window(const struct virtio_pci *vp, uint32_t *offset, unsigned *len)
+{
+	const uint8_t *c = vp->pci.config + VP_CFG_CAP;
+
+	*offset = (uint32_t)c[8] | (uint32_t)c[9] << 8 | (uint32_t)c[10] << 16 | (uint32_t)c[11] << 24;
+	*len = c[12] | c[13] << 8 | c[14] << 16 | (unsigned)c[15] << 24;
+	return c[4] == VIRTIO_PCI_BAR && (*len == 1 || *len == 2 || *len == 4) &&
+	       !(*offset & (*len - 1)) && *offset < VP_BAR_SIZE;
+}
+
+static void vp_cfg_written(void *opaque, unsigned reg, unsigned size)
+{
+	struct virtio_pci *vp = opaque;
+	uint32_t offset, val = 0;
+	unsigned len;
+
+	if (reg >= VP_CFG_CAP + 20 || reg + size <= VP_CFG_CAP + 16 || !cfg_window(vp, &offset, &len))
+		return;
+	for (unsigned i = 0; i < len; i++)
+		val |= (uint32_t)vp->pci.config[VP_CFG_CAP + 16 + i] << (8 * i);
+	vp_bar_write(vp, VIRTIO_PCI_BAR, offset, len, val);
+}
+
+static void vp_cfg_reading(void *opaque, unsigned reg, unsigned size)
+{
+	struct virtio_pci *vp = opaque;
+	uint32_t offset, val;
+	unsigned len;
+
+	if (reg >= VP_CFG_CAP + 20 || reg + size <= VP_CFG_CAP + 16 || !cfg_window(vp, &offset, &len))
+		return;
+	val = (uint32_t)vp_bar_read(vp, VIRTIO_PCI_BAR, offset, len);
+	for (unsigned i = 0; i < 4; i++)
+		vp->pci.config[VP_CFG_CAP + 16 + i] = (uint8_t)(i < len ? val >> (8 * i) : 0);
+}
+
 void virtio_pci_init(struct virtio_pci *vp, const struct cpu_bus *bus, unsigned device_type,
 		     uint32_t class_code, uint64_t features, unsigned nqueues, uint16_t queue_max,
 		     const struct virtio_dev_ops *ops, void *dev)
@@ -385,7 +428,13 @@ void virtio_pci_init(struct virtio_pci *vp, const struct cpu_bus *bus, unsigned 
 	add_cap(vp, 0x40, 0x50, VIRTIO_PCI_CAP_COMMON_CFG, VP_COMMON, 0x38);
 	add_cap(vp, 0x50, 0x60, VIRTIO_PCI_CAP_ISR_CFG, VP_ISR, 1);
 	add_cap(vp, 0x60, 0x70, VIRTIO_PCI_CAP_DEVICE_CFG, VP_DEVICE, 0x1000);
-	add_cap(vp, 0x70, 0x00, VIRTIO_PCI_CAP_NOTIFY_CFG, VP_NOTIFY, VP_NOTIFY_MULT * nqueues);
+	add_cap(vp, 0x70, VP_CFG_CAP, VIRTIO_PCI_CAP_NOTIFY_CFG, VP_NOTIFY, VP_NOTIFY_MULT * nqueues);
+	add_cap(vp, VP_CFG_CAP, 0x00, VIRTIO_PCI_CAP_PCI_CFG, 0, 0);
+	vp->pci.config[VP_CFG_CAP + 4] = 0;             /* the driver picks the BAR */
+	for (unsigned i = 4; i < 20; i++)               /* bar, offset, length, data */
+		vp->pci.wmask[VP_CFG_CAP + i] = i >= 5 && i < 8 ? 0 : 0xff;
+	vp->pci.config_written = vp_cfg_written;
+	vp->pci.config_reading = vp_cfg_reading;
 	vp->pci.opaque = vp;
 	vp->pci.bar_read = vp_bar_read;
 	vp->pci.bar_write = vp_bar_write;

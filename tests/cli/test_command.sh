@@ -67,6 +67,15 @@ bad "-cpu: unknown CPU model 'nosuch-model' (see -cpu help)" -cpu nosuch-model
 bad "-d: unknown log item 'bogus' (see -d help)" -d bogus
 bad "-machine: the KVM accelerator is not yet supported" -machine accel=kvm
 bad "-D: cannot open '$tmp/no/such/dir': No such file or directory" -D "$tmp/no/such/dir" -kernel x
+# -drive and the PCI devices: refused before the guest starts, one line each.
+bad "-drive: if=ide (QEMU's default) is not supported: use if=virtio, or if=none,id=ID with -device virtio-blk-pci,drive=ID" \
+	-drive file=x.img
+bad "-drive file=$tmp/none.img: cannot open '$tmp/none.img' read-write: No such file or directory" \
+	-drive file="$tmp/none.img",format=raw,if=virtio -kernel x
+: >"$tmp/disk.img"
+bad "-device virtio-blk-pci: no -drive with id=d1" \
+	-drive file="$tmp/disk.img",if=none,id=d0 -device virtio-blk-pci,drive=d1 -kernel x
+bad "-device pci-testdev: addr=1: no such slot, or taken" -device pci-testdev,addr=1 -kernel x
 
 if [ "$failures" -ne 0 ]; then
 	echo "$failures failure(s)"

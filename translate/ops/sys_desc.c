@@ -74,8 +74,9 @@ static void load_sys_desc(struct vcpu *v, uint16_t sel, uint64_t *raw, struct se
 	if (!cpu_desc_read(v, sel, raw, lm))
 		cpu_raise(v, EXC_GP, sel & ~3u);
 	cpu_desc_decode(raw, sel, sc, lm);
-	/* 64-bit system descriptors: the upper type field must be 0 (7.2.3) */
-	if (lm && (((raw[1] >> 8) & 0x1f) || !cpu_canonical_addr(v, sc->base)))
+	/* 64-bit system descriptors: the upper type field (bits 12:8 of the last dword)
+	 * must be 0 (SDM vol. 3, 7.2.3, figure 7-4) */
+	if (lm && (((raw[1] >> 40) & 0x1f) || !cpu_canonical_addr(v, sc->base)))
 		cpu_raise(v, EXC_GP, sel & ~3u);
 }
 
@@ -161,7 +162,7 @@ static bool query_desc(struct vcpu *v, uint16_t sel, uint64_t *raw, struct seg_c
 	if ((sc->attr & SEGA_S) && (sc->attr & 0xc) == 0xc)
 		return true;    /* conforming code */
 	if (!(sc->attr & SEGA_S) && wide_ok && cpu_long_mode(&v->s)) {
-		if (!cpu_desc_read(v, sel, raw, true) || ((raw[1] >> 8) & 0x1f))
+		if (!cpu_desc_read(v, sel, raw, true) || ((raw[1] >> 40) & 0x1f))
 			return false;
 		cpu_desc_decode(raw, sel, sc, true);
 	}

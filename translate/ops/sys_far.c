@@ -136,7 +136,7 @@ static struct gate read_call_gate(struct vcpu *v, uint16_t sel, const uint64_t *
 		cpu_raise(v, EXC_NP, sel & ~3u);
 	if (lm) {
 		/* 16-byte gate; the upper half's type must be 0 (SDM vol. 3, 5.8.3.1) */
-		if (!cpu_desc_read(v, sel, r, true) || ((r[1] >> 8) & 0x1f))
+		if (!cpu_desc_read(v, sel, r, true) || ((r[1] >> 40) & 0x1f))
 			cpu_raise(v, EXC_GP, sel & ~3u);
 	}
 	g.sel = (uint16_t)(r[0] >> 16);

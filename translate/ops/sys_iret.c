@@ -53,6 +53,28 @@ static void iret_real(struct vcpu *v, unsigned n)
 	set_iret_flags(v, f, mask & ~(uint64_t)RFLAGS_VM);
 }
 
+/* Virtual-8086 mode, IOPL < 3, CR4.VME, 16-bit operand (SDM vol. 2, IRET): IF goes
+ * to VIF, IOPL stays; TF = 1, or IF = 1 with VIP = 1, in the image is #GP(0). */
+static void iret_v86_vme(struct vcpu *v)
+{
+	struct cpu_state *s = &v->s;
+	uint64_t ip = stack_peek(v, 2, 0), f = stack_peek(v, 2, 4), cur = cpu_get_rflags(s);
+	uint16_t sel = (uint16_t)stack_peek(v, 2, 2);
+	uint64_t keep = ~0xffffull | RFLAGS_IOPL | RFLAGS_IF;
+
+	if ((f & RFLAGS_TF) || ((f & RFLAGS_IF) && (cur & RFLAGS_VIP)))
+		cpu_raise(v, EXC_GP, 0);
+	if (ip > s->seg[SEG_CS].limit)
+		cpu_raise(v, EXC_GP, 0);
+	pop_sp(v, 6);
+	s->seg[SEG_CS].sel = sel;
+	s->seg[SEG_CS].base = (uint64_t)sel << 4;
+	s->rip = ip;
+	cur = (cur & keep) | (f & ~keep);
+	cur = (cur & ~(uint64_t)RFLAGS_VIF) | ((f & RFLAGS_IF) ? RFLAGS_VIF : 0);
+	cpu_set_rflags(s, cur | RFLAGS_FIXED1);
+}
+
 /* A segment as virtual-8086 mode holds it (SDM vol. 3, 20.1.1). */
 static void v86_seg(struct seg_cache *sc, uint16_t sel, bool code)
 {
@@ -138,9 +160,15 @@ void exec_IRET(struct vcpu *v, const struct x86_insn *i)
 	if (cpu_real_mode(s)) {
 		iret_real(v, i->opsize);
 	} else if (cpu_v86_mode(s)) {
-		if (sys_iopl(v) < 3)
-			cpu_raise(v, EXC_GP, 0);        /* no VME: IOPL-sensitive */
-		iret_real(v, i->opsize);
+		if (sys_iopl(v) < 3) {
+			/* IOPL-sensitive: #GP(0), unless VME and a 16-bit IRET (SDM vol. 2,
+			 * IRET; vol. 3, 20.3.2). */
+			if (!(s->cr4 & CR4_VME) || i->opsize != 2)
+				cpu_raise(v, EXC_GP, 0);
+			iret_v86_vme(v);
+		} else {
+			iret_real(v, i->opsize);
+		}
 	} else if (cpu_get_rflags(s) & RFLAGS_NT) {
 		/* Return to the task in the back link (SDM vol. 3, 8.4); #GP in IA-32e. */
 		if (cpu_long_mode(s))

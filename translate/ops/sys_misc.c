@@ -125,8 +125,10 @@ void exec_WRPKRU(struct vcpu *v, const struct x86_insn *i)
 /*
  * INVPCID (SDM vol. 2, INVPCID): type in the register operand, a 128-bit descriptor
  * in memory (PCID in bits 11:0, bits 63:12 reserved, linear address in 127:64).
- * Type 0 one address, 1 one PCID, 2 all with globals, 3 all but globals. The TLB is
- * not PCID-tagged: types 1-3 flush it all (flushing more is allowed, vol. 3, 4.10.4).
+ * Type 0 one address in one PCID, 1 one PCID, 2 all with globals, 3 all but globals.
+ * The TLB is tagged by PCID (cpu/cr.c) but does not mark global entries: types 0 and
+ * 1 drop what that PCID's space holds (its globals too), 2 and 3 every space of the
+ * current VPID (flushing more is allowed, vol. 3, 4.10.4).
  */
 void exec_INVPCID(struct vcpu *v, const struct x86_insn *i)
 {
@@ -149,7 +151,12 @@ void exec_INVPCID(struct vcpu *v, const struct x86_insn *i)
 	if (type == 0) {
 		if (cpu_64bit_mode(s) && !cpu_canonical_addr(v, lin))
 			cpu_raise(v, EXC_GP, 0);
-		cpu_tlb_flush_page(v, cpu_64bit_mode(s) ? lin : (uint32_t)lin);
+		cpu_tlb_flush_page_spaces(v, cpu_tlb_spaces(v, TLB_MATCH_PCID, pcid),
+					  cpu_64bit_mode(s) ? lin : (uint32_t)lin);
+		return;
+	}
+	if (type == 1) {
+		cpu_tlb_flush_spaces(v, cpu_tlb_spaces(v, TLB_MATCH_PCID, pcid));
 		return;
 	}
 	cpu_tlb_flush_current(v);

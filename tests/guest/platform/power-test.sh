@@ -4,7 +4,8 @@
 # - with -no-reboot: elzero stops at the reset (or power-off) and exits 0, and the
 #   kernel never prints "still running";
 # - without it: a reset path boots again and the kernel passes on the second boot
-#   (exit status 1, isa-debug-exit 0); s5 powers off (exit status 0) either way.
+#   (exit status 1, isa-debug-exit 0); s5 powers off (exit status 0) either way;
+#   hang (CLI; HLT) is no power-off: exit status 2.
 set -uo pipefail
 elzero=$1 kernel=$2 path=$3
 run() {
@@ -12,6 +13,15 @@ run() {
 		-nographic -append "$path" "$@" </dev/null 2>&1
 }
 fail() { echo "power-test $path: FAIL: $*"; exit 1; }
+
+if [ "$path" = hang ]; then
+	out=$(run -no-reboot); status=$?
+	echo "$out"
+	[ "$status" -eq 2 ] || fail "a dead guest: exit status $status, expected 2"
+	grep -q "no interrupt source" <<<"$out" || fail "no message about the dead guest"
+	echo "power-test $path: PASS"
+	exit 0
+fi
 
 out=$(run -no-reboot); status=$?
 echo "$out"

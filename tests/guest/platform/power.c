@@ -7,6 +7,7 @@
  *   kbd       the 8042's reset line (command 0xfe to port 0x64)
  *   port92    fast reset through system control port A
  *   triple    a triple fault (an empty IDT and INT3)
+ *   hang      interrupts off and HLT: not a power-off (elzero exits with status 2)
  * A reset path first leaves a mark in CMOS RAM, which survives the reset: the next
  * boot finds it and passes (run without -no-reboot). With -no-reboot the emulator
  * stops at the reset instead, and "still running" is never printed. tests/guest/
@@ -17,7 +18,7 @@
 #define CMOS_MARK 0x50          /* CMOS RAM bytes used for the mark */
 #define MARK_MAGIC 0xa5
 
-static const char *const paths[] = { "s5", "resetreg", "cf9", "kbd", "port92", "triple" };
+static const char *const paths[] = { "s5", "resetreg", "cf9", "kbd", "port92", "triple", "hang" };
 
 static uint8_t cmos_read(uint8_t reg) { outb(0x70, reg); return inb(0x71); }
 static void cmos_write(uint8_t reg, uint8_t v) { outb(0x70, reg); outb(0x71, v); }
@@ -118,11 +119,11 @@ int main(void)
 		return 0;
 	}
 	if (i == n) {
-		report_fail("power", "unknown path '%s' (s5 resetreg cf9 kbd port92 triple)", arg);
+		report_fail("power", "unknown path '%s' (s5 resetreg cf9 kbd port92 triple hang)", arg);
 		return 0;
 	}
 	printf("power: trying %s\n", paths[i]);
-	if (i) {                                /* a reset: mark it for the next boot */
+	if (i && i != 6) {                      /* a reset: mark it for the next boot */
 		cmos_write(CMOS_MARK + 1, (uint8_t)i);
 		cmos_write(CMOS_MARK, MARK_MAGIC);
 	}
@@ -132,7 +133,8 @@ int main(void)
 	case 2: outb(0xcf9, 0x02); outb(0xcf9, 0x06); break;
 	case 3: outb(0x64, 0xfe); break;
 	case 4: outb(0x92, inb(0x92) | 1); break;
-	default: do_triple(); break;
+	case 5: do_triple(); break;
+	default: asm volatile("cli; hlt"); break;
 	}
 	for (unsigned k = 0; k < 1000000; k++)
 		pause();

@@ -112,7 +112,7 @@ static void set_desc(struct vdisk *d, unsigned i, void *addr, uint32_t len, uint
 
 /* One request (type, sector, len bytes of data); returns the status byte, or -1 if
  * the device did not put the chain in the used ring. */
-static int blk_request(struct vdisk *d, uint32_t type, uint64_t sector, uint32_t len)
+static int blk_request_buf(struct vdisk *d, uint32_t type, uint64_t sector, void *buf, uint32_t len)
 {
 	bool in = type == 0 || type == 8;
 	unsigned n = 0;
@@ -124,7 +124,7 @@ static int blk_request(struct vdisk *d, uint32_t type, uint64_t sector, uint32_t
 	set_desc(d, n, hdr, 16, 1, (uint16_t)(n + 1));
 	n++;
 	if (len) {
-		set_desc(d, n, data, len, (uint16_t)(1 | (in ? 2 : 0)), (uint16_t)(n + 1));
+		set_desc(d, n, buf, len, (uint16_t)(1 | (in ? 2 : 0)), (uint16_t)(n + 1));
 		n++;
 	}
 	set_desc(d, n, (void *)&status, 1, 2, 0);
@@ -140,6 +140,30 @@ static int blk_request(struct vdisk *d, uint32_t type, uint64_t sector, uint32_t
 	}
 	d->used_seen++;
 	return status;
+}
+
+static int blk_request(struct vdisk *d, uint32_t type, uint64_t sector, uint32_t len)
+{
+	return blk_request_buf(d, type, sector, data, len);
+}
+
+/* A page the test runs code from, then overwrites by DMA: the device's write must
+ * drop the code translated from it, as a CPU write would. */
+static uint8_t code_page[4096] __attribute__((aligned(4096)));
+
+static void test_dma_over_code(struct vdisk *rw)
+{
+	static const uint8_t ret1[] = { 0xb8, 0x01, 0x00, 0x00, 0x00, 0xc3 };  /* mov eax, 1; ret */
+	static const uint8_t ret2[] = { 0xb8, 0x02, 0x00, 0x00, 0x00, 0xc3 };  /* mov eax, 2; ret */
+	int (*fn)(void) = (int (*)(void))(unsigned long)code_page;
+
+	memcpy(code_page, ret1, sizeof(ret1));
+	expect_eq(fn(), 1, "code in the page runs");
+	memset(data, 0xcc, 512);
+	memcpy(data, ret2, sizeof(ret2));
+	expect_eq(blk_request(rw, 1, 5, 512), 0, "write new code to sector 5");
+	expect_eq(blk_request_buf(rw, 0, 5, code_page, 512), 0, "read sector 5 over the code page");
+	expect_eq(fn(), 2, "the code the device wrote runs (no stale translation)");
 }
 
 static void test_disk_io(struct vdisk *rw, struct vdisk *ro)
@@ -296,6 +320,7 @@ int main(void)
 	}
 	report_pass("two virtio-blk devices initialised");
 	test_disk_io(rw, ro);
+	test_dma_over_code(rw);
 	test_pic(rw);
 	if (!(cpuid(1).d & (1u << 9))) {
 		report_skip("IOAPIC delivery", "no local APIC");

@@ -381,6 +381,80 @@ static void test_hlt_activity(void)
 	idt_set_handler(0x44, NULL);
 }
 
+/* ------------------------------------------------------------ TPR shadow */
+
+#define EXIT_REASON_TPR_BELOW_THRESHOLD 43
+
+static unsigned long l2_tpr(unsigned long arg)
+{
+	unsigned long v;
+
+	asm volatile("mov %%cr8, %0" : "=r"(v));
+	asm volatile("mov %0, %%cr8" : : "r"(3ul) : "memory");
+	asm volatile("mov %0, %%cr8\n\t.globl l2_tpr_after\nl2_tpr_after:" : : "r"(1ul) : "memory");
+	return v;
+}
+extern char l2_tpr_after[];
+
+/* Default VMCS with "use TPR shadow", CR8 exiting off, VTPR and threshold. */
+static uint8_t *tpr_setup(uint8_t vtpr, uint32_t threshold)
+{
+	uint8_t *vapic = vmx_alloc_page();
+
+	vmx_vmcs_setup();
+	if (!vmx_ctl_set(CPU_BASED_VM_EXEC_CONTROL, CPU_TPR_SHADOW) ||
+	    !vmx_ctl_can_clear(CPU_BASED_VM_EXEC_CONTROL, CPU_CR8_LOAD_EXITING | CPU_CR8_STORE_EXITING))
+		return NULL;
+	vmcs_clear_bits(CPU_BASED_VM_EXEC_CONTROL, CPU_CR8_LOAD_EXITING | CPU_CR8_STORE_EXITING);
+	vapic[0x80] = vtpr;
+	vmcs_write(VIRTUAL_APIC_PAGE_ADDR, (unsigned long)vapic);
+	vmcs_write(TPR_THRESHOLD, threshold);
+	return vapic;
+}
+
+static void expect_ctl_fail(const char *name)
+{
+	struct vmx_exit e;
+
+	vmx_l2_start(l2_nothing, 0);
+	vmx_enter(&e);
+	report(e.entry == VMX_FAIL_VALID && e.insn_error == VMXERR_ENTRY_INVALID_CONTROLS,
+	       "%s: VMfailValid, error 7 (got %s, %u)", name, vmx_result_name(e.entry), e.insn_error);
+}
+
+static void test_tpr_shadow(void)
+{
+	struct vmx_exit e;
+	uint8_t *vapic;
+
+	if (!tpr_setup(0x50, 2)) {
+		report_skip("TPR shadow", "use TPR shadow not supported (or CR8 exiting fixed)");
+		return;
+	}
+	/* SDM 27.2.1.1: TPR threshold bits 31:4 are 0, bits 3:0 not above VTPR[7:4]
+	 * (without APIC-access virtualization / virtual-interrupt delivery), and the
+	 * virtual-APIC address is 4 KiB aligned. */
+	tpr_setup(0x50, 0x12);
+	expect_ctl_fail("TPR threshold bit 4 set");
+	tpr_setup(0x30, 4);
+	expect_ctl_fail("TPR threshold 4 above VTPR[7:4] = 3");
+	tpr_setup(0x50, 2);
+	vmcs_write(VIRTUAL_APIC_PAGE_ADDR, vmcs_read(VIRTUAL_APIC_PAGE_ADDR) + 0x80);
+	expect_ctl_fail("virtual-APIC address not 4 KiB aligned");
+
+	/* SDM 30.3: MOV from CR8 reads VTPR[7:4]; MOV to CR8 writes VTPR (bits 3:0
+	 * cleared), then TPR virtualization (30.1.2) exits with reason 43, trap-like,
+	 * when VTPR[7:4] drops below the threshold. */
+	vapic = tpr_setup(0x50, 2);
+	vmx_l2_start(l2_tpr, 0);
+	if (vmx_expect_exit(&e, EXIT_REASON_TPR_BELOW_THRESHOLD, "MOV to CR8 below the TPR threshold: exit reason 43")) {
+		expect_eq(e.guest_rip, (unsigned long)l2_tpr_after, "TPR below threshold: trap-like, RIP after the MOV");
+		expect_eq(vapic[0x80], 0x10, "MOV to CR8 wrote VTPR = 1 << 4 in the virtual-APIC page");
+		vmcs_write(TPR_THRESHOLD, 0);
+		expect_eq(vmx_run_to_done("TPR shadow resumed"), 5, "MOV from CR8 read VTPR[7:4] = 5");
+	}
+}
+
 int main(void)
 {
 	if (!vmx_enable())
@@ -393,5 +467,6 @@ int main(void)
 	test_msr_lists();
 	test_pat_efer();
 	test_hlt_activity();
+	test_tpr_shadow();
 	return 0;
 }

@@ -172,6 +172,21 @@ static bool sti_without_if(void)
 	return true;
 }
 
+static bool inject_if0(void)
+{
+	vmcs_write(VM_ENTRY_INTR_INFO, INTR_INFO_VALID | INTR_TYPE_EXT_INTR | 0x44);
+	vmcs_write(GUEST_RFLAGS, 0x2);
+	return true;
+}
+
+static bool inject_sti_blocked(void)
+{
+	vmcs_write(VM_ENTRY_INTR_INFO, INTR_INFO_VALID | INTR_TYPE_EXT_INTR | 0x44);
+	vmcs_write(GUEST_RFLAGS, 0x202);
+	vmcs_write(GUEST_INTERRUPTIBILITY, INTR_BLOCK_STI);
+	return true;
+}
+
 static bool link_pointer_unaligned(void)
 {
 	vmcs_write(VMCS_LINK_POINTER, (unsigned long)vmx_alloc_page() + 8);
@@ -263,6 +278,8 @@ static const struct entry_case g_cases[] = {
 	{ "guest blocking by STI and by MOV SS", "27.3.1.5", GUEST_INTERRUPTIBILITY, 0,
 	  INTR_BLOCK_STI | INTR_BLOCK_MOV_SS, NULL, GUEST, 0 },
 	{ "guest blocking by STI with RFLAGS.IF = 0", "27.3.1.5", 0, 0, 0, sti_without_if, GUEST, 0 },
+	{ "external interrupt injection with RFLAGS.IF = 0", "27.3.1.4", 0, 0, 0, inject_if0, GUEST, 0 },
+	{ "external interrupt injection with blocking by STI", "27.3.1.5", 0, 0, 0, inject_sti_blocked, GUEST, 0 },
 	{ "guest pending debug exceptions reserved bit 4", "27.3.1.5", GUEST_PENDING_DBG_EXCEPTIONS, 0,
 	  1u << 4, NULL, GUEST, 0 },
 	{ "VMCS link pointer not aligned (qualification 4)", "27.3.1.5", 0, 0, 0, link_pointer_unaligned, GUEST, 4 },

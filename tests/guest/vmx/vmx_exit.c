@@ -53,6 +53,25 @@ static void test_cpuid(void)
 		  "L2 gets the CPUID result L1 wrote (registers restored on VM entry)");
 }
 
+static unsigned long l2_hypercall(unsigned long arg)
+{
+	return vmx_l2_vmcall(0x99, arg) + 1;
+}
+
+static void test_vmcall(void)
+{
+	struct vmx_exit e;
+
+	/* SDM 26.1.2: VMCALL exits unconditionally; L1 answers in RAX. */
+	vmx_vmcs_setup();
+	if (!first_exit(l2_hypercall, 5, EXIT_REASON_VMCALL, "VMCALL from L2 code: exit reason 18", &e))
+		return;
+	report(g_vmx_l2_regs.rax == 0x99 && g_vmx_l2_regs.rdi == 5, "VMCALL exit: L2's RAX and RDI seen by L1");
+	expect_eq(e.insn_len, 3, "VMCALL exit: instruction length 3");
+	g_vmx_l2_regs.rax = 41;
+	expect_eq(finish(&e, "VMCALL answered"), 42, "L2 gets L1's answer in RAX");
+}
+
 /* ------------------------------------------------ HLT, INVLPG, RDTSC, ... */
 
 static unsigned long l2_hlt(unsigned long arg)
@@ -374,6 +393,11 @@ static void test_io(void)
 		/* SDM 28.2.1: guest-linear address for OUTS = the linear address of DS:RSI. */
 		expect_eq(e.gla, (unsigned long)g_outs_buf, "REP OUTSB exit: guest-linear address = DS:RSI");
 		expect_eq(g_vmx_l2_regs.rcx, 4, "REP OUTSB exit: RCX not yet decremented (fault-like exit)");
+		/* SDM A.1 bit 54: instruction information for INS/OUTS (28.2.5 table
+		 * 28-8: address size in 9:7, segment in 17:15). */
+		if (g_vmx_caps.basic & (1ull << 54))
+			expect_eq(e.insn_info & ((7u << 7) | (7u << 15)), (2u << 7) | (3u << 15),
+				  "REP OUTSB exit: instruction information (64-bit address, DS)");
 		g_vmx_l2_regs.rcx = 0;
 		expect_eq(finish(&e, "REP OUTSB exit resumed"), 0, "L2 continues after REP OUTSB");
 	}
@@ -594,6 +618,7 @@ int main(void)
 	if (!vmx_enable())
 		return 0;
 	test_cpuid();
+	test_vmcall();
 	test_simple();
 	test_tsc_offset();
 	test_cr_access();

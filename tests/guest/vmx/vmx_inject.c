@@ -110,11 +110,43 @@ static void test_idt_vectoring(void)
 	vmx_run_to_done("IDT-vectoring: L2 resumes");
 }
 
+static unsigned long l2_int44(unsigned long arg)
+{
+	asm volatile(".globl l2_int44_insn\nl2_int44_insn:\n\tint $0x44" : : : "memory");
+	return arg;
+}
+extern char l2_int44_insn[];
+
+static void test_idt_vectoring_soft(void)
+{
+	struct vmx_exit e;
+
+	/* INT 0x44 beyond the IDT limit: #GP((0x44 << 3) | IDT), EXT = 0 for a
+	 * software interrupt (SDM 6.13); the IDT-vectoring information says
+	 * software interrupt 0x44 and the exit instruction length is INT's (28.2.4). */
+	vmx_vmcs_setup();
+	vmcs_write(GUEST_IDTR_LIMIT, INJ_VECTOR * 16 - 1);
+	vmcs_write(EXCEPTION_BITMAP, 1u << GP_VECTOR);
+	vmx_l2_start(l2_int44, 7);
+	if (!vmx_expect_exit(&e, EXIT_REASON_EXCEPTION_NMI, "#GP while delivering INT 0x44: exit reason 0"))
+		return;
+	expect_eq(e.intr_err, (INJ_VECTOR << 3) | 2, "exit error code: vector 0x44, IDT, not EXT");
+	expect_eq(e.idt_info, INTR_INFO_VALID | INTR_TYPE_SOFT_INTR | INJ_VECTOR,
+		  "IDT-vectoring information: software interrupt 0x44");
+	expect_eq(e.insn_len, 2, "exit instruction length: the INT instruction's 2 bytes");
+	expect_eq(e.guest_rip, (unsigned long)l2_int44_insn, "guest RIP: the INT instruction");
+	/* L1 skips the INT. */
+	vmcs_write(GUEST_IDTR_LIMIT, 0xfff);
+	vmx_skip_insn(&e);
+	expect_eq(vmx_run_to_done("INT 0x44 skipped"), 7, "L2 continues after the INT");
+}
+
 int main(void)
 {
 	if (!vmx_enable())
 		return 0;
 	test_injection();
 	test_idt_vectoring();
+	test_idt_vectoring_soft();
 	return 0;
 }

@@ -141,6 +141,21 @@ START_TEST(identity_and_config)
 	ck_assert_uint_eq(vp_rd(0x2000, 8), 8);                 /* capacity in sectors */
 	ck_assert_uint_eq(vp_rd(0x2014, 4), 512);               /* blk_size */
 	ck_assert_uint_eq(vp_rd(0x04, 4) & (1u << 5), 0);       /* not RO */
+	/* The PCI configuration access capability (4.1.4.7): the last in the list. */
+	ck_assert_uint_eq(pci_config_read(&b->vp.pci, 0x71, 1), 0x84);
+	ck_assert_uint_eq(pci_config_read(&b->vp.pci, 0x84, 4), 0x05140009);      /* vendor, last, 20 bytes, PCI_CFG */
+	pci_config_write(&b->vp.pci, 0x88, 1, 4);                       /* BAR4 */
+	pci_config_write(&b->vp.pci, 0x8c, 4, 0x2000);                  /* capacity */
+	pci_config_write(&b->vp.pci, 0x90, 4, 4);
+	ck_assert_uint_eq(pci_config_read(&b->vp.pci, 0x94, 4), 8);
+	pci_config_write(&b->vp.pci, 0x8c, 4, 0x14);                    /* device_status */
+	pci_config_write(&b->vp.pci, 0x90, 4, 1);
+	pci_config_write(&b->vp.pci, 0x94, 1, VIRTIO_STATUS_ACKNOWLEDGE);
+	ck_assert_uint_eq(vp_rd(0x14, 1), VIRTIO_STATUS_ACKNOWLEDGE);
+	pci_config_write(&b->vp.pci, 0x8c, 4, 0x15);                    /* misaligned length 2 */
+	pci_config_write(&b->vp.pci, 0x90, 4, 2);
+	pci_config_write(&b->vp.pci, 0x94, 2, 0xffff);                  /* ignored */
+	ck_assert_uint_eq(vp_rd(0x14, 1), VIRTIO_STATUS_ACKNOWLEDGE);
 	/* A driver that refuses VERSION_1 does not get FEATURES_OK. */
 	vp_wr(0x14, 1, 3);
 	vp_wr(0x08, 4, 1);
@@ -298,6 +313,54 @@ START_TEST(malicious_rings)
 }
 END_TEST
 
+/* xorshift64: the same "random" rings on every run */
+static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
+
+static uint64_t rng(void)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return rng_state;
+}
+
+/* Garbage rings and garbage register writes: every kick ends (bounded work), and
+ * nothing outside guest RAM is touched (ASan watches the run). */
+START_TEST(random_rings)
+{
+	make_disk(false);
+	for (unsigned round = 0; round < 3000; round++) {
+		unsigned what = (unsigned)(rng() % 16);
+
+		if (what == 0) {
+			driver_init();
+		} else if (what == 1) {
+			vp_wr((unsigned)(rng() % 0x40), 1u << (rng() % 3), rng());     /* common cfg */
+		} else {
+			/* scribble over the rings and the buffers, then kick */
+			for (unsigned i = 0; i < 8; i++) {
+				uint64_t a = DESC + rng() % (STAT + 16 - DESC);
+				uint64_t v = rng();
+
+				if (rng() % 4 == 0)     /* sometimes a plausible descriptor */
+					desc((unsigned)(rng() % QSIZE), DATA + rng() % 4096, (uint32_t)(rng() % 2048),
+					     (uint16_t)(rng() % 8), (uint16_t)(rng() % (QSIZE + 2)));
+				else
+					memcpy(ram(a), &v, 8);
+			}
+			vp_wr(0x3000, 2, 0);
+		}
+		(void)vp_rd(0x1000, 1);
+	}
+	/* The device still works after a reset. */
+	driver_init();
+	w16(AVAIL + 2, 0);
+	request(0, 0, 512, true);
+	ck_assert_uint_eq(*ram(STAT), 0);
+	ck_assert_uint_eq(*ram(DATA), 0x10);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("virtio");
@@ -308,6 +371,7 @@ int main(void)
 	tcase_add_test(tc, read_write);
 	tcase_add_test(tc, readonly);
 	tcase_add_test(tc, malicious_rings);
+	tcase_add_test(tc, random_rings);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }

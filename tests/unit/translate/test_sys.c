@@ -262,6 +262,39 @@ START_TEST(test_descriptor_queries_and_cr4)
 }
 END_TEST
 
+/* Regression (Linux's cpu_init_exception_handling): LTR of a 16-byte TSS descriptor
+ * whose base is above 4 GiB. Only bits 12:8 of the descriptor's last dword are the
+ * must-be-zero type field (SDM vol. 3, 7.2.3, figure 7-4), not base bits 47:40.
+ * mov $0x40,%eax; ltr %ax; str %ebx; hlt */
+static const uint8_t ltr64_code[] = {
+	0xb8, 0x40, 0x00, 0x00, 0x00, 0x0f, 0x00, 0xd8, 0x0f, 0x00, 0xcb, 0xf4,
+};
+
+START_TEST(test_ltr_64bit_tss_high_base)
+{
+	struct emu *e = emu_new(EMU_LONG64, 0);
+	struct cpu_state *s = &e->v.s;
+
+	/* available 64-bit TSS (type 9), base 0xfffffe0000003000, limit 0x4087 */
+	emu_write64(e, EMU_GDT + 0x40, 0x0000890030004087ull);
+	emu_write64(e, EMU_GDT + 0x48, 0x00000000fffffe00ull);
+	s->gdtr.limit = 0x4f;
+	emu_load(e, EMU_CODE, ltr64_code, sizeof(ltr64_code));
+	ck_assert_int_eq(emu_run(e, EMU_CODE, 100), RUN_EXIT_HALT);
+	ck_assert_uint_eq(s->gpr[3], 0x40);
+	ck_assert_uint_eq(s->seg[SEG_TR].base, 0xfffffe0000003000ull);
+	ck_assert_uint_eq(s->seg[SEG_TR].attr & SEGA_TYPE_MASK, 0xb);   /* busy */
+	ck_assert_uint_eq((emu_read64(e, EMU_GDT + 0x40) >> 40) & 0xf, 0xb);
+	/* a reserved type bit in the upper half: #GP(selector) */
+	emu_write64(e, EMU_GDT + 0x40, 0x0000890030004087ull);
+	emu_write64(e, EMU_GDT + 0x48, 0x00000100fffffe00ull);
+	ck_assert_int_eq(emu_run(e, EMU_CODE, 100), RUN_EXIT_EXCEPTION);
+	ck_assert_int_eq(e->exc_vector, EXC_GP);
+	ck_assert_uint_eq(e->exc_error, 0x40);
+	emu_free(e);
+}
+END_TEST
+
 /* mov $0x1234000,%rax; wrfsbase %rax; rdfsbase %rbx; xor %ecx,%ecx; xor %edx,%edx;
  * mov $0xc,%eax; wrpkru; xor %eax,%eax; rdpkru; mov %eax,%esi; mov $1,%ecx; rdpkru */
 static const uint8_t fsgs_pku_code[] = {
@@ -468,6 +501,7 @@ int main(void)
 	tcase_add_test(tc, test_call_gate_to_ring0);
 	tcase_add_test(tc, test_port_io_permissions);
 	tcase_add_test(tc, test_descriptor_queries_and_cr4);
+	tcase_add_test(tc, test_ltr_64bit_tss_high_base);
 	tcase_add_test(tc, test_fsgsbase_and_pkru);
 	tcase_add_test(tc, test_iretq_to_user_and_int_back);
 	tcase_add_test(tc, test_task_switch_call_iret_jmp);
