@@ -969,6 +969,7 @@ static inline uint64_t size_mask(unsigned size)
  */
 enum log_item {
 	LOG_IN_ASM, LOG_EXEC, LOG_CPU, LOG_INT, LOG_MMU, LOG_UNIMP, LOG_VMX, LOG_SVM,
+	LOG_STATS,      /* the machine's totals when it stops (hw/pc.c) */
 	LOG_ITEM_COUNT
 };
 extern uint32_t g_log_mask;

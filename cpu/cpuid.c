@@ -89,8 +89,11 @@ static void leaf_d(const struct vcpu *v, const struct cpu_model *m, uint32_t sub
 		r[2] = 576;
 		r[3] = 0;
 	} else if (sub == 1) {
+		/* EBX: the size of the XSAVE area for XCR0 | IA32_XSS in the compacted form,
+		 * whatever XSAVES says (SDM vol. 2, CPUID, leaf 0DH sub-leaf 1): Linux sizes
+		 * its XSAVEC buffers from it. Legacy area + header: XSS is 0, XCR0 <= 3. */
 		r[0] = m->feat[FW_D1_EAX];
-		r[1] = model_has(m, FW_D1_EAX, 3) ? 576 : 0;
+		r[1] = 576;
 	}
 }
 

@@ -23,6 +23,7 @@ static const struct {
 	[LOG_UNIMP]  = { "unimp",  "unimplemented instructions, MSRs, ports, device registers (once each)" },
 	[LOG_VMX]    = { "vmx",    "VMX entries, exits and failures" },
 	[LOG_SVM]    = { "svm",    "SVM VMRUN, #VMEXIT and failures" },
+	[LOG_STATS]  = { "stats",  "at exit: guest instructions retired, guest time, host CPU and wall time" },
 };
 
 const char *log_item_name(enum log_item item) { return log_items[item].name; }

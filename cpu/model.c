@@ -151,7 +151,7 @@ static const struct model_row g_rows[] = {
 	  "GenuineIntel", 6, 0x5e, 3, "elzero Intel CPU (Skylake-like)", 0xd, 0x80000008, 39,
 	  { 32, 32, 256, 8192 }, { 8, 8, 4, 16 },
 	  BASE_FEATS "pcid movbe xsave rdrand bmi1 bmi2 adx rdseed smep smap umip "
-	  "xsaveopt xsavec pdpe1gb rdtscp abm fsgsbase vmx" },
+	  "xsaveopt xsavec pdpe1gb rdtscp abm fsgsbase vmx x2apic tsc-deadline" },
 	{ "elzero-amd", NULL, "AMD Zen-like family 17h (elzero's AMD model)",
 	  "AuthenticAMD", 0x17, 0x01, 2, "elzero AMD CPU (Zen-like)", 0xd, 0x8000000a, 48,
 	  { 32, 64, 512, 8192 }, { 8, 4, 8, 16 },
@@ -161,7 +161,7 @@ static const struct model_row g_rows[] = {
 	  "GenuineIntel", 6, 0x6a, 6, "elzero max CPU", 0xd, 0x80000008, 40,
 	  { 32, 32, 1024, 16384 }, { 8, 8, 16, 16 },
 	  BASE_FEATS "pcid movbe xsave rdrand bmi1 bmi2 adx rdseed smep smap umip la57 "
-	  "xsaveopt xsavec pdpe1gb rdtscp abm fsgsbase pku invpcid rdpid" },
+	  "xsaveopt xsavec pdpe1gb rdtscp abm fsgsbase pku invpcid rdpid x2apic tsc-deadline" },
 	{ "qemu64", NULL, "QEMU's default 64-bit CPU (AMD vendor, family 15)",
 	  "AuthenticAMD", 15, 107, 1, "QEMU Virtual CPU version 2.5+", 0xd, 0x8000000a, 40,
 	  { 64, 64, 512, 16384 }, { 2, 2, 16, 16 },

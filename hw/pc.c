@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define DEFAULT_RAM (128ull << 20)
 
@@ -853,8 +854,28 @@ static int pc_open_dbg(struct pc *pc)
 	return pc->dbg ? 0 : pc_fail("%s", err);
 }
 
+static double pc_seconds(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* -d stats: the totals of a run, instructions of all vCPUs (the machine clock's
+ * count; docs/performance.md quotes them). */
+static void pc_log_stats(struct pc *pc, double wall0, double cpu0)
+{
+	uint64_t insns = pc_icount(pc);
+
+	log_printf("stats: %llu guest instructions, %.3f s guest time, %.2f s host CPU, "
+		   "%.2f s wall\n", (unsigned long long)insns, (double)pc_now(pc) / 1e9,
+		   pc_seconds(CLOCK_PROCESS_CPUTIME_ID) - cpu0, pc_seconds(CLOCK_MONOTONIC) - wall0);
+}
+
 int machine_run(const struct machine_config *cfg)
 {
+	double wall0 = pc_seconds(CLOCK_MONOTONIC), cpu0 = pc_seconds(CLOCK_PROCESS_CPUTIME_ID);
 	struct pc *pc = calloc(1, sizeof(*pc));
 	int status = 1;
 
@@ -865,6 +886,8 @@ int machine_run(const struct machine_config *cfg)
 	pc->cfg = cfg;
 	if (!pc_build(pc) && !pc_open_dbg(pc))
 		status = pc_loop(pc);
+	if (log_on(LOG_STATS))
+		pc_log_stats(pc, wall0, cpu0);
 	dbg_close(pc->dbg, status);
 	pc_free(pc);
 	free(pc);

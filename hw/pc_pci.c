@@ -6,6 +6,7 @@
  */
 #include "hw/pc.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,10 +15,15 @@
 static const uint8_t pirq_isa_irq[4] = { 10, 10, 11, 11 };
 #define PC_PCI_IO_BASE 0xc000u
 
-static int pci_fail(const char *fmt, const char *a, const char *b)
+/* One line on stderr naming what is wrong; returns -1. */
+static int __attribute__((format(printf, 1, 2))) pci_fail(const char *fmt, ...)
 {
+	va_list ap;
+
 	fprintf(stderr, "elzero: ");
-	fprintf(stderr, fmt, a, b);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
 	fputc('\n', stderr);
 	return -1;
 }
@@ -37,7 +43,7 @@ int pc_pci_init(struct pc *pc)
 	    machine_register_pio(m, 0xcfc, 4, &pc->pci, pci_host_data_read, pci_host_data_write) ||
 	    machine_register_mmio(m, PCI_ECAM_BASE, PCI_ECAM_SIZE, &pc->pci, pci_host_ecam_read,
 				  pci_host_ecam_write))
-		return pci_fail("cannot register the PCI host bridge%s%s", "", "");
+		return pci_fail("cannot register the PCI host bridge");
 	return 0;
 }
 
@@ -73,7 +79,7 @@ static int pc_pci_slot(struct pc *pc, const struct device_config *d)
 	if (!addr) {
 		s = pci_host_free_slot(&pc->pci, 2);
 		if (s < 0)
-			return pci_fail("-device %s: the PCI bus is full%s", d->driver, "");
+			return pci_fail("-device %s: the PCI bus is full", d->driver);
 		return s;
 	}
 	snprintf(buf, sizeof(buf), "%s", addr);
@@ -102,10 +108,10 @@ static int pc_add_virtio_blk(struct pc *pc, const struct drive_config *drv, cons
 	char err[256];
 
 	if (pc->nvblk == MACHINE_MAX_DRIVES)
-		return pci_fail("%s: too many virtio disks%s", drv->file, "");
+		return pci_fail("%s: too many virtio disks", drv->file);
 	b = malloc(sizeof(*b));
 	if (!b)
-		return pci_fail("out of memory%s%s", "", "");
+		return pci_fail("out of memory");
 	if (virtio_blk_init(b, &pc->m.bus, drv->file, drv->readonly, serial, err, sizeof(err))) {
 		free(b);
 		return pci_fail("-drive file=%s: %s", drv->file, err);
@@ -117,7 +123,7 @@ static int pc_add_virtio_blk(struct pc *pc, const struct drive_config *drv, cons
 	if (slot < 0)
 		slot = pci_host_free_slot(&pc->pci, 2);
 	if (slot < 0 || pci_host_plug(&pc->pci, (unsigned)slot, &b->vp.pci))
-		return pci_fail("-drive file=%s: the PCI bus is full%s", drv->file, "");
+		return pci_fail("-drive file=%s: the PCI bus is full", drv->file);
 	return 0;
 }
 
@@ -137,9 +143,9 @@ static int pc_pci_virtio_blk(struct pc *pc, const struct device_config *d, int s
 
 	if (!device_prop_bool(pc->cfg, d, "disable-modern", &off) && off)
 		return pci_fail("-device virtio-blk-pci: disable-modern=on: elzero has only the "
-				"modern interface%s%s", "", "");
+				"modern interface");
 	if (!id)
-		return pci_fail("-device virtio-blk-pci: drive= is required%s%s", "", "");
+		return pci_fail("-device virtio-blk-pci: drive= is required");
 	for (unsigned i = 0; i < pc->cfg->ndrives; i++) {
 		const struct drive_config *drv = &pc->cfg->drives[i];
 
@@ -147,13 +153,13 @@ static int pc_pci_virtio_blk(struct pc *pc, const struct device_config *d, int s
 			continue;
 		if (drv->virtio)
 			return pci_fail("-device virtio-blk-pci: drive '%s' has if=virtio already "
-					"(use if=none)%s", id, "");
+					"(use if=none)", id);
 		for (unsigned j = 0; j < pc->nvblk; j++)
 			if (pc->vblk[j]->path == drv->file)
-				return pci_fail("-device virtio-blk-pci: drive '%s' is used twice%s", id, "");
+				return pci_fail("-device virtio-blk-pci: drive '%s' is used twice", id);
 		return pc_add_virtio_blk(pc, drv, device_prop_value(pc->cfg, d, "serial"), slot);
 	}
-	return pci_fail("-device virtio-blk-pci: no -drive with id=%s%s", id, "");
+	return pci_fail("-device virtio-blk-pci: no -drive with id=%s", id);
 }
 
 int pc_pci_add_device(struct pc *pc, const struct device_config *d)
@@ -171,15 +177,15 @@ int pc_pci_add_device(struct pc *pc, const struct device_config *d)
 	if (!testdev)
 		return pc_pci_virtio_blk(pc, d, slot);
 	if (pc->npci_testdev == sizeof(pc->pci_testdev) / sizeof(pc->pci_testdev[0]))
-		return pci_fail("-device pci-testdev: too many%s%s", "", "");
+		return pci_fail("-device pci-testdev: too many");
 	(void)device_prop_uint(pc->cfg, d, "membar", &membar);
 	t = malloc(sizeof(*t));
 	if (!t)
-		return pci_fail("out of memory%s%s", "", "");
+		return pci_fail("out of memory");
 	pc->pci_testdev[pc->npci_testdev++] = t;
 	if (pci_testdev_init(t, membar))
 		return pci_fail("-device pci-testdev: membar must be a power of two of at least 16 "
-				"bytes%s%s", "", "");
+				"bytes");
 	pci_host_plug(&pc->pci, (unsigned)slot, &t->dev);
 	return 0;
 }

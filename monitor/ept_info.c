@@ -37,7 +37,7 @@ void mon_info_ept(struct vcpu *v, bool have_eptp, uint64_t eptp, uint64_t gpa, G
 	unsigned r, perm = 7;
 
 	if (!have_eptp && !ept_current_eptp(v, &eptp)) {
-		g_string_append(out, "info ept: the vCPU is not running a guest with EPT on; "
+		g_string_append(out, "info ept: no EPT in use and no current VMCS enabling it; "
 				"give the EPTP: info ept EPTP GPA\n");
 		return;
 	}

@@ -14,6 +14,7 @@
  * ones: INVEPT flushes the combined mappings of the EP4TA for every VPID.
  */
 #include "nested/ept.h"
+#include "nested/vmx_internal.h"
 
 #include <stdlib.h>
 
@@ -196,9 +197,21 @@ static uint64_t ept_slat(struct vcpu *v, uint64_t gpa, uint64_t gla, unsigned fl
 
 bool ept_current_eptp(const struct vcpu *v, uint64_t *eptp)
 {
-	if (v->slat != ept_slat)
+	const struct vmx *x;
+
+	if (v->slat == ept_slat) {
+		*eptp = v->slat_root;
+		return true;
+	}
+	/* In VMX root operation: the current VMCS's, when it enables EPT. */
+	if (!v->nested)
 		return false;
-	*eptp = v->slat_root;
+	x = vmx_of(v);
+	if (!x->on || x->current == VMX_NO_VMCS ||
+	    !(vmcs_get(x, VMCS_PROC_CONTROLS) & PROC_SECONDARY) ||
+	    !(vmcs_get(x, VMCS_PROC_CONTROLS2) & SEC_EPT))
+		return false;
+	*eptp = vmcs_get(x, VMCS_EPT_POINTER);
 	return true;
 }
 

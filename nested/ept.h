@@ -84,8 +84,9 @@ struct ept_trace {
 unsigned ept_translate(struct vcpu *v, uint64_t eptp, uint64_t gpa, unsigned flags,
 		       uint64_t *hpa, uint64_t *qual, struct ept_trace *trace);
 
-/* The EPTP in use when the vCPU runs in VMX non-root operation with EPT on. Returns
- * false otherwise (the monitor then needs an EPTP from the user). */
+/* The EPTP in use when the vCPU runs in VMX non-root operation with EPT on, else the
+ * current VMCS's when it enables EPT. Returns false otherwise (the monitor then needs
+ * an EPTP from the user). */
 bool ept_current_eptp(const struct vcpu *v, uint64_t *eptp);
 
 /* Implemented by the VMX core: an EPT violation (reason 48) or misconfiguration

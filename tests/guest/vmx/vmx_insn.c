@@ -235,6 +235,128 @@ static void test_fields(void)
 				  "VMWRITE to the exit qualification: VMfailValid");
 }
 
+/* Every field of the basic VMCS layout, and the ones that exist only with a
+ * control (SDM appendix B: "exists only on processors that support the
+ * 1-setting of ..."). */
+enum field_need { ALWAYS, N_SECONDARY, N_VPID, N_EPT, N_TPR, N_PAT, N_EFER };
+
+static const struct { uint32_t enc; enum field_need need; } g_fields[] = {
+	{ GUEST_ES_SELECTOR, ALWAYS }, { GUEST_CS_SELECTOR, ALWAYS }, { GUEST_SS_SELECTOR, ALWAYS },
+	{ GUEST_DS_SELECTOR, ALWAYS }, { GUEST_FS_SELECTOR, ALWAYS }, { GUEST_GS_SELECTOR, ALWAYS },
+	{ GUEST_LDTR_SELECTOR, ALWAYS }, { GUEST_TR_SELECTOR, ALWAYS },
+	{ HOST_ES_SELECTOR, ALWAYS }, { HOST_CS_SELECTOR, ALWAYS }, { HOST_SS_SELECTOR, ALWAYS },
+	{ HOST_DS_SELECTOR, ALWAYS }, { HOST_FS_SELECTOR, ALWAYS }, { HOST_GS_SELECTOR, ALWAYS },
+	{ HOST_TR_SELECTOR, ALWAYS }, { VPID, N_VPID },
+	{ IO_BITMAP_A, ALWAYS }, { IO_BITMAP_B, ALWAYS }, { MSR_BITMAP, ALWAYS },
+	{ VM_EXIT_MSR_STORE_ADDR, ALWAYS }, { VM_EXIT_MSR_LOAD_ADDR, ALWAYS },
+	{ VM_ENTRY_MSR_LOAD_ADDR, ALWAYS }, { TSC_OFFSET, ALWAYS }, { VIRTUAL_APIC_PAGE_ADDR, N_TPR },
+	{ EPT_POINTER, N_EPT }, { VMCS_LINK_POINTER, ALWAYS }, { GUEST_IA32_DEBUGCTL, ALWAYS },
+	{ GUEST_IA32_PAT, N_PAT }, { GUEST_IA32_EFER, N_EFER }, { HOST_IA32_PAT, N_PAT },
+	{ HOST_IA32_EFER, N_EFER },
+	{ PIN_BASED_VM_EXEC_CONTROL, ALWAYS }, { CPU_BASED_VM_EXEC_CONTROL, ALWAYS },
+	{ EXCEPTION_BITMAP, ALWAYS }, { PAGE_FAULT_ERROR_CODE_MASK, ALWAYS },
+	{ PAGE_FAULT_ERROR_CODE_MATCH, ALWAYS }, { CR3_TARGET_COUNT, ALWAYS }, { VM_EXIT_CONTROLS, ALWAYS },
+	{ VM_EXIT_MSR_STORE_COUNT, ALWAYS }, { VM_EXIT_MSR_LOAD_COUNT, ALWAYS }, { VM_ENTRY_CONTROLS, ALWAYS },
+	{ VM_ENTRY_MSR_LOAD_COUNT, ALWAYS }, { VM_ENTRY_INTR_INFO, ALWAYS },
+	{ VM_ENTRY_EXCEPTION_ERROR_CODE, ALWAYS }, { VM_ENTRY_INSTRUCTION_LEN, ALWAYS },
+	{ TPR_THRESHOLD, N_TPR }, { SECONDARY_VM_EXEC_CONTROL, N_SECONDARY },
+	{ GUEST_ES_LIMIT, ALWAYS }, { GUEST_CS_LIMIT, ALWAYS }, { GUEST_SS_LIMIT, ALWAYS },
+	{ GUEST_DS_LIMIT, ALWAYS }, { GUEST_FS_LIMIT, ALWAYS }, { GUEST_GS_LIMIT, ALWAYS },
+	{ GUEST_LDTR_LIMIT, ALWAYS }, { GUEST_TR_LIMIT, ALWAYS }, { GUEST_GDTR_LIMIT, ALWAYS },
+	{ GUEST_IDTR_LIMIT, ALWAYS }, { GUEST_ES_AR, ALWAYS }, { GUEST_CS_AR, ALWAYS }, { GUEST_SS_AR, ALWAYS },
+	{ GUEST_DS_AR, ALWAYS }, { GUEST_FS_AR, ALWAYS }, { GUEST_GS_AR, ALWAYS }, { GUEST_LDTR_AR, ALWAYS },
+	{ GUEST_TR_AR, ALWAYS }, { GUEST_INTERRUPTIBILITY, ALWAYS }, { GUEST_ACTIVITY_STATE, ALWAYS },
+	{ GUEST_SYSENTER_CS, ALWAYS }, { HOST_IA32_SYSENTER_CS, ALWAYS },
+	{ CR0_GUEST_HOST_MASK, ALWAYS }, { CR4_GUEST_HOST_MASK, ALWAYS }, { CR0_READ_SHADOW, ALWAYS },
+	{ CR4_READ_SHADOW, ALWAYS }, { 0x6008, ALWAYS }, { 0x600a, ALWAYS }, { 0x600c, ALWAYS }, { 0x600e, ALWAYS },
+	{ GUEST_CR0, ALWAYS }, { GUEST_CR3, ALWAYS }, { GUEST_CR4, ALWAYS }, { GUEST_ES_BASE, ALWAYS },
+	{ GUEST_CS_BASE, ALWAYS }, { GUEST_SS_BASE, ALWAYS }, { GUEST_DS_BASE, ALWAYS }, { GUEST_FS_BASE, ALWAYS },
+	{ GUEST_GS_BASE, ALWAYS }, { GUEST_LDTR_BASE, ALWAYS }, { GUEST_TR_BASE, ALWAYS },
+	{ GUEST_GDTR_BASE, ALWAYS }, { GUEST_IDTR_BASE, ALWAYS }, { GUEST_DR7, ALWAYS }, { GUEST_RSP, ALWAYS },
+	{ GUEST_RIP, ALWAYS }, { GUEST_RFLAGS, ALWAYS }, { GUEST_PENDING_DBG_EXCEPTIONS, ALWAYS },
+	{ GUEST_SYSENTER_ESP, ALWAYS }, { GUEST_SYSENTER_EIP, ALWAYS }, { HOST_CR0, ALWAYS }, { HOST_CR3, ALWAYS },
+	{ HOST_CR4, ALWAYS }, { HOST_FS_BASE, ALWAYS }, { HOST_GS_BASE, ALWAYS }, { HOST_TR_BASE, ALWAYS },
+	{ HOST_GDTR_BASE, ALWAYS }, { HOST_IDTR_BASE, ALWAYS }, { HOST_IA32_SYSENTER_ESP, ALWAYS },
+	{ HOST_IA32_SYSENTER_EIP, ALWAYS }, { HOST_RSP, ALWAYS }, { HOST_RIP, ALWAYS },
+	/* Read-only data fields (type 1, SDM B: bits 11:10). */
+	{ VM_INSTRUCTION_ERROR, ALWAYS }, { VM_EXIT_REASON, ALWAYS }, { VM_EXIT_INTR_INFO, ALWAYS },
+	{ VM_EXIT_INTR_ERROR_CODE, ALWAYS }, { IDT_VECTORING_INFO, ALWAYS }, { IDT_VECTORING_ERROR_CODE, ALWAYS },
+	{ VM_EXIT_INSTRUCTION_LEN, ALWAYS }, { VMX_INSTRUCTION_INFO, ALWAYS }, { EXIT_QUALIFICATION, ALWAYS },
+	{ 0x6402, ALWAYS }, { 0x6404, ALWAYS }, { 0x6406, ALWAYS }, { 0x6408, ALWAYS },
+	{ GUEST_LINEAR_ADDRESS, ALWAYS }, { GUEST_PHYSICAL_ADDRESS, N_EPT },
+};
+
+static bool field_exists(enum field_need need)
+{
+	const struct vmx_caps *c = &g_vmx_caps;
+	uint32_t proc1 = (uint32_t)(c->proc >> 32), proc2 = (uint32_t)(c->proc2 >> 32);
+	uint32_t exit1 = (uint32_t)(c->exit >> 32), entry1 = (uint32_t)(c->entry >> 32);
+
+	switch (need) {
+	case ALWAYS: return true;
+	case N_SECONDARY: return proc1 & CPU_SECONDARY_CONTROLS;
+	case N_VPID: return (proc1 & CPU_SECONDARY_CONTROLS) && (proc2 & CPU2_ENABLE_VPID);
+	case N_EPT: return (proc1 & CPU_SECONDARY_CONTROLS) && (proc2 & CPU2_ENABLE_EPT);
+	case N_TPR: return proc1 & CPU_TPR_SHADOW;
+	case N_PAT: return (exit1 & (EXIT_SAVE_IA32_PAT | EXIT_LOAD_IA32_PAT)) || (entry1 & ENTRY_LOAD_IA32_PAT);
+	case N_EFER: return (exit1 & (EXIT_SAVE_IA32_EFER | EXIT_LOAD_IA32_EFER)) || (entry1 & ENTRY_LOAD_IA32_EFER);
+	}
+	return false;
+}
+
+/* SDM 25.11.2 and appendix B: encoding bits 14:13 width (0 16-bit, 1 64-bit,
+ * 2 32-bit, 3 natural), 11:10 type (1 = read-only data), 9:1 index; VMWRITE
+ * truncates to the width, VMREAD zero-extends (31.3); IA32_VMX_VMCS_ENUM bits
+ * 9:1 give the highest index (A.9). */
+static void test_all_fields(void)
+{
+	static const uint64_t width_mask[] = { 0xffff, ~0ull, 0xffffffff, ~0ull };
+	const uint64_t pattern = 0x5aa5c33c0ff0a55aull;
+	const unsigned max_index = (g_vmx_caps.vmcs_enum >> 1) & 0x1ff;
+	const bool ro_writable = g_vmx_caps.misc & VMX_MISC_VMWRITE_ANY;
+	unsigned bad = 0, checked = 0;
+	uint64_t v;
+
+	for (unsigned i = 0; i < sizeof(g_fields) / sizeof(g_fields[0]); i++) {
+		uint32_t enc = g_fields[i].enc;
+		uint64_t mask = width_mask[(enc >> 13) & 3];
+		/* Access-rights fields: only bits 16:12 and 7:0 are defined (25.4.1,
+		 * table 25-2); processors need not keep the reserved ones. */
+		uint64_t keep = enc >= GUEST_ES_AR && enc <= GUEST_TR_AR ? 0x1f0ff : ~0ull;
+		bool ro = ((enc >> 10) & 3) == 1;
+
+		if (!field_exists(g_fields[i].need))
+			continue;
+		checked++;
+		if (((enc >> 1) & 0x1ff) > max_index) {
+			report_fail("IA32_VMX_VMCS_ENUM", "field %#x has index above %u", enc, max_index);
+			bad++;
+		}
+		if (vmread(enc, &v) != VMX_OK) {
+			report_fail("VMREAD of every supported field", "field %#x: error %u", enc, vmx_insn_error());
+			bad++;
+			continue;
+		}
+		if (ro && !ro_writable) {
+			if (vmwrite(enc, pattern) != VMX_FAIL_VALID || vmx_insn_error() != VMXERR_VMWRITE_READ_ONLY) {
+				report_fail("VMWRITE of read-only fields", "field %#x: not error 13", enc);
+				bad++;
+			}
+			continue;
+		}
+		if (vmwrite(enc, pattern) != VMX_OK || vmread(enc, &v) != VMX_OK || (v & keep) != (pattern & mask & keep)) {
+			report_fail("VMWRITE/VMREAD of every supported field", "field %#x: read %#lx", enc, v);
+			bad++;
+		}
+		/* 64-bit fields: the high half is its own encoding (access type 1). */
+		if (((enc >> 13) & 3) == 1 && (vmread(enc | 1, &v) != VMX_OK || v != pattern >> 32)) {
+			report_fail("VMREAD of every 64-bit field's high half", "field %#x: read %#lx", enc | 1, v);
+			bad++;
+		}
+	}
+	report(bad == 0, "%u supported fields: VMREAD, VMWRITE width and read-only rules hold", checked);
+}
+
 static unsigned long l2_nothing(unsigned long arg)
 {
 	return arg + 1;
@@ -327,6 +449,7 @@ int main(void)
 	other = vmx_alloc_page();
 	test_pointer_errors(vmcs, other);
 	test_fields();
+	test_all_fields();
 	test_launch_state(vmcs);
 	test_cpl3_in_root(vmcs);
 	test_vmxoff();

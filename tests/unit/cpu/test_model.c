@@ -69,6 +69,8 @@ START_TEST(test_intel_leaves)
 	ck_assert_uint_ne(r[2] & (1u << 20), 0);        /* SSE4.2 */
 	ck_assert_uint_ne(r[3] & (1u << 25), 0);        /* SSE */
 	ck_assert_uint_eq(r[2] & (1u << 28), 0);        /* no AVX */
+	ck_assert_uint_ne(r[2] & (1u << 21), 0);        /* x2APIC (hw/lapic.c) */
+	ck_assert_uint_ne(r[2] & (1u << 24), 0);        /* TSC-deadline timer */
 	ck_assert_uint_eq(r[2] & (1u << 27), 0);        /* OSXSAVE follows CR4 */
 	v->s.cr4 |= CR4_OSXSAVE;
 	cpuid(v, 1, 0, r);
@@ -86,6 +88,11 @@ START_TEST(test_intel_leaves)
 	cpuid(v, 0xd, 0, r);
 	ck_assert_uint_eq(r[0], 3);                     /* x87 | SSE */
 	ck_assert_uint_eq(r[2], 576);
+	/* Regression (Linux "XSAVE consistency problem"): sub-leaf 1 EBX is the size
+	 * of the compacted area for XCR0 | XSS even without XSAVES. */
+	cpuid(v, 0xd, 1, r);
+	ck_assert_uint_ne(r[0] & 2, 0);                 /* XSAVEC */
+	ck_assert_uint_eq(r[1], 576);
 	cpuid(v, 4, 0, r);
 	ck_assert_uint_eq(r[0] & 0x1f, 1);              /* L1 data */
 	ck_assert_uint_eq((r[1] >> 22) + 1, 8);
@@ -143,11 +150,22 @@ START_TEST(test_edits)
 	ck_assert(!cpu_has_feature(&g_fix->v, "sse4.2"));
 	cpu_model_free(m);
 
-	m = cpu_model_edit(max, "x2apic=on,svm=off,sse4_1=off", err, sizeof(err));
+	m = cpu_model_edit(max, "x2apic=off,-tsc-deadline,svm=off,sse4_1=off", err, sizeof(err));
+	ck_assert_ptr_nonnull(m);
+	cpuid(vcpu_with(m), 1, 0, r);
+	ck_assert_uint_eq(r[2] & (1u << 21), 0);
+	ck_assert_uint_eq(r[2] & (1u << 24), 0);
+	ck_assert_uint_eq(r[2] & (1u << 19), 0);
+	cpu_model_free(m);
+
+	/* QEMU's qemu64 has neither x2APIC nor TSC-deadline; "+" turns them on */
+	m = cpu_model_edit(cpu_model_find("qemu64"), "+x2apic,tsc-deadline=on", err, sizeof(err));
 	ck_assert_ptr_nonnull(m);
 	cpuid(vcpu_with(m), 1, 0, r);
 	ck_assert_uint_ne(r[2] & (1u << 21), 0);
-	ck_assert_uint_eq(r[2] & (1u << 19), 0);
+	ck_assert_uint_ne(r[2] & (1u << 24), 0);
+	cpuid(vcpu_with(cpu_model_find("qemu64")), 1, 0, r);
+	ck_assert_uint_eq(r[2] & ((1u << 21) | (1u << 24)), 0);
 	cpu_model_free(m);
 
 	ck_assert_ptr_null(cpu_model_edit(max, "+warp", err, sizeof(err)));

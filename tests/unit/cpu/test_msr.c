@@ -90,10 +90,16 @@ START_TEST(test_unknown_and_vendor)
 	ck_assert_uint_eq(val, 5);
 	v->vendor = VENDOR_AMD;
 	ck_assert_int_eq(cpu_rdmsr(v, 0x3a, &val), -1);
-	/* APIC base: reserved bits, EXTD without x2apic */
+	/* APIC base: reserved bits; EXTD is reserved without x2APIC (qemu64) */
+	v->model = cpu_model_find("qemu64");
 	ck_assert_int_eq(cpu_wrmsr(v, 0x1b, 0xfee00900ull), 0);
 	ck_assert_int_eq(cpu_wrmsr(v, 0x1b, 0xfee00c00ull), -1);
 	ck_assert_int_eq(cpu_wrmsr(v, 0x1b, 0xfee00801ull), -1);
+	/* with x2APIC (max): xAPIC -> x2APIC, then x2APIC -> xAPIC is #GP (11.12.5) */
+	v->model = cpu_model_find("max");
+	ck_assert_int_eq(cpu_wrmsr(v, 0x1b, 0xfee00c00ull), 0);
+	ck_assert_int_eq(cpu_wrmsr(v, 0x1b, 0xfee00800ull), -1);
+	ck_assert_int_eq(cpu_wrmsr(v, 0x1b, 0xfee00000ull), 0);
 }
 END_TEST
 

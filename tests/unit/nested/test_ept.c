@@ -8,6 +8,8 @@
 #include "tests/unit/common/check_run.h"
 #include "../common/cpufix.h"
 #include "nested/ept.h"
+#include "nested/nested.h"
+#include "nested/vmx_internal.h"
 
 #include <check.h>
 #include <stdlib.h>
@@ -284,6 +286,30 @@ START_TEST(test_mode_change_across_switch)
 }
 END_TEST
 
+START_TEST(test_current_vmcs_eptp)
+{
+	struct vmx *x;
+	uint64_t eptp = 0;
+
+	/* In VMX root operation the accessor answers from the current VMCS, only when
+	 * it enables EPT (secondary controls on, "enable EPT" set). */
+	ck_assert_int_eq(nested_attach(vc()), 0);
+	x = vmx_of(vc());
+	ck_assert(!ept_current_eptp(vc(), &eptp));
+	x->on = true;
+	x->current = 0x1000;
+	vmcs_set(x, VMCS_EPT_POINTER, EPTP_AD);
+	vmcs_set(x, VMCS_PROC_CONTROLS2, SEC_EPT);
+	ck_assert(!ept_current_eptp(vc(), &eptp));
+	vmcs_set(x, VMCS_PROC_CONTROLS, PROC_SECONDARY);
+	ck_assert(ept_current_eptp(vc(), &eptp));
+	ck_assert_uint_eq(eptp, EPTP_AD);
+	x->current = VMX_NO_VMCS;
+	ck_assert(!ept_current_eptp(vc(), &eptp));
+	nested_detach(vc());
+}
+END_TEST
+
 START_TEST(test_unrestricted_guest)
 {
 	uint64_t val = 0;
@@ -451,6 +477,7 @@ int main(void)
 	tcase_add_test(tc, test_guest_paging_through_ept);
 	tcase_add_test(tc, test_guest_ad_update_is_a_write);
 	tcase_add_test(tc, test_mode_change_across_switch);
+	tcase_add_test(tc, test_current_vmcs_eptp);
 	tcase_add_test(tc, test_unrestricted_guest);
 	tcase_add_test(tc, test_pae_pdptes_through_ept);
 	tcase_add_test(tc, test_vpid_tagging);
