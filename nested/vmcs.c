@@ -93,6 +93,7 @@ bool vmcs_field_supported(const struct vcpu *v, unsigned idx)
 	case VF_PAT: return ex.may1 & (EXIT_SAVE_PAT | EXIT_LOAD_PAT);
 	case VF_EFER: return ex.may1 & (EXIT_SAVE_EFER | EXIT_LOAD_EFER);
 	case VF_SEC: return proc.may1 & PROC_SECONDARY;
+	case VF_PREEMPT: return vmx_ctl_caps(v, CTL_PIN, false).may1 & PIN_PREEMPT;
 	default: return true;
 	}
 }

@@ -43,13 +43,13 @@ struct vmx_ctl_caps vmx_ctl_caps(const struct vcpu *v, enum vmx_ctl which, bool 
 	switch (which) {
 	case CTL_PIN:
 		c.must1 = PIN_DEFAULT1;
-		c.may1 = c.must1 | PIN_EXT_INT | PIN_NMI | PIN_VNMI;
+		c.may1 = c.must1 | PIN_EXT_INT | PIN_NMI | PIN_VNMI | PIN_PREEMPT;
 		break;
 	case CTL_PROC:
 		c.must1 = PROC_DEFAULT1 & ~(true_ctls ? PROC_TRUE_ZERO : 0);
 		c.may1 = PROC_DEFAULT1 | PROC_INTR_WINDOW | PROC_TSC_OFFSET | PROC_HLT |
 			 PROC_INVLPG | PROC_MWAIT | PROC_RDPMC | PROC_RDTSC | PROC_CR8_LOAD |
-			 PROC_CR8_STORE | PROC_NMI_WINDOW | PROC_MOV_DR | PROC_UNCOND_IO |
+			 PROC_CR8_STORE | PROC_TPR_SHADOW | PROC_NMI_WINDOW | PROC_MOV_DR | PROC_UNCOND_IO |
 			 PROC_IO_BITMAPS | PROC_MTF | PROC_MSR_BITMAPS | PROC_MONITOR |
 			 PROC_PAUSE | PROC_SECONDARY;
 		break;
@@ -73,7 +73,7 @@ struct vmx_ctl_caps vmx_ctl_caps(const struct vcpu *v, enum vmx_ctl which, bool 
 	case CTL_EXIT:
 		c.must1 = EXIT_DEFAULT1 & ~(true_ctls ? EXIT_TRUE_ZERO : 0);
 		c.may1 = EXIT_DEFAULT1 | EXIT_HOST_64 | EXIT_ACK_INT | EXIT_SAVE_PAT |
-			 EXIT_LOAD_PAT | EXIT_SAVE_EFER | EXIT_LOAD_EFER;
+			 EXIT_LOAD_PAT | EXIT_SAVE_EFER | EXIT_LOAD_EFER | EXIT_SAVE_PREEMPT;
 		break;
 	case CTL_ENTRY:
 		c.must1 = ENTRY_DEFAULT1 & ~(true_ctls ? ENTRY_TRUE_ZERO : 0);
@@ -95,7 +95,8 @@ uint64_t vmx_cr4_fixed1(const struct vcpu *v) { return cpu_cr4_valid(v) | CR4_VM
  * A.6: bit 5 (VM exits store EFER.LMA in "IA-32e mode guest"), activity states HLT,
  * shutdown and wait-for-SIPI (bits 6-8), 4 CR3-target values (24:16), MSR lists of
  * up to 512 entries (27:25 = 0), VMWRITE to the VM-exit information fields (29).
- * No preemption timer: the rate (4:0) is 0 and the control is not allowed.
+ * The preemption timer counts at the TSC rate (4:0 = 0): the TSC is the machine
+ * clock (cpu_tsc), so it expires after that many TSC ticks.
  */
 uint64_t vmx_misc(void)
 {

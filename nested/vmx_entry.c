@@ -31,6 +31,17 @@ CHECK(io_bitmaps)
 	       (addr_ok(e->v, F(IO_BITMAP_A), 4096) && addr_ok(e->v, F(IO_BITMAP_B), 4096));
 }
 CHECK(msr_bitmap) { return !(e->proc & PROC_MSR_BITMAPS) || addr_ok(e->v, F(MSR_BITMAP), 4096); }
+/* "use TPR shadow": the virtual-APIC page and the TPR threshold (no APIC-access
+ * virtualization or virtual-interrupt delivery here). */
+CHECK(virtual_apic_page)
+{
+	return !(e->proc & PROC_TPR_SHADOW) || addr_ok(e->v, F(VIRTUAL_APIC_ADDR), 4096);
+}
+CHECK(tpr_threshold_reserved) { return !(e->proc & PROC_TPR_SHADOW) || !(F(TPR_THRESHOLD) >> 4); }
+CHECK(tpr_threshold_vtpr)
+{
+	return !(e->proc & PROC_TPR_SHADOW) || (F(TPR_THRESHOLD) & 15) <= ((e->vtpr >> 4) & 15);
+}
 CHECK(vnmi_needs_nmi_exiting) { return (e->pin & PIN_NMI) || !(e->pin & PIN_VNMI); }
 CHECK(nmi_window_needs_vnmi) { return (e->pin & PIN_VNMI) || !(e->proc & PROC_NMI_WINDOW); }
 CHECK(vpid_nonzero) { return !(e->proc2 & SEC_VPID) || (F(VPID) & 0xffff) != 0; }
@@ -41,6 +52,7 @@ static bool msr_area_ok(const struct vcpu *v, uint64_t addr, uint64_t count)
 {
 	return !count || (!(addr & 15) && !((addr + count * 16 - 1) >> v->phys_bits));
 }
+CHECK(save_preempt_needs_timer) { return (e->pin & PIN_PREEMPT) || !(e->exit & EXIT_SAVE_PREEMPT); }
 CHECK(exit_msr_store) { return msr_area_ok(e->v, F(EXIT_MSR_STORE_ADDR), F(EXIT_MSR_STORE_COUNT)); }
 CHECK(exit_msr_load) { return msr_area_ok(e->v, F(EXIT_MSR_LOAD_ADDR), F(EXIT_MSR_LOAD_COUNT)); }
 CHECK(entry_reserved) { return ctl_ok(e->entry, vmx_ctl_caps(e->v, CTL_ENTRY, true)); }
@@ -99,10 +111,12 @@ static const struct entry_check g_ctl_checks[] = {
 	ROW(pin_reserved, "SDM 27.2.1.1"), ROW(proc_reserved, "SDM 27.2.1.1"),
 	ROW(proc2_reserved, "SDM 27.2.1.1"), ROW(cr3_target_count, "SDM 27.2.1.1"),
 	ROW(io_bitmaps, "SDM 27.2.1.1"), ROW(msr_bitmap, "SDM 27.2.1.1"),
-	ROW(vnmi_needs_nmi_exiting, "SDM 27.2.1.1"), ROW(nmi_window_needs_vnmi, "SDM 27.2.1.1"),
+	ROW(virtual_apic_page, "SDM 27.2.1.1"), ROW(tpr_threshold_reserved, "SDM 27.2.1.1"),
+	ROW(tpr_threshold_vtpr, "SDM 27.2.1.1"), ROW(vnmi_needs_nmi_exiting, "SDM 27.2.1.1"), ROW(nmi_window_needs_vnmi, "SDM 27.2.1.1"),
 	ROW(vpid_nonzero, "SDM 27.2.1.1"), ROW(eptp_valid, "SDM 27.2.1.1"),
 	ROW(unrestricted_needs_ept, "SDM 27.2.1.1"),
-	ROW(exit_reserved, "SDM 27.2.1.2"), ROW(exit_msr_store, "SDM 27.2.1.2"),
+	ROW(exit_reserved, "SDM 27.2.1.2"), ROW(save_preempt_needs_timer, "SDM 27.2.1.2"),
+	ROW(exit_msr_store, "SDM 27.2.1.2"),
 	ROW(exit_msr_load, "SDM 27.2.1.2"),
 	ROW(entry_reserved, "SDM 27.2.1.3"), ROW(inject_type, "SDM 27.2.1.3"),
 	ROW(inject_error_code, "SDM 27.2.1.3"), ROW(inject_reserved, "SDM 27.2.1.3"),
@@ -219,6 +233,9 @@ static void entry_ctx_load(struct vcpu *v, struct entry_ctx *e)
 	e->link_rev = 0;
 	if (link != ~0ull && addr_ok(v, link, 4096))
 		e->link_rev = (uint32_t)cpu_phys_ld(v, link, 4);
+	e->vtpr = 0;
+	if ((e->proc & PROC_TPR_SHADOW) && addr_ok(v, F(VIRTUAL_APIC_ADDR), 4096))
+		e->vtpr = (uint32_t)cpu_phys_ld(v, F(VIRTUAL_APIC_ADDR) + 0x80, 4);
 	cr3 = F(GUEST_CR3) & 0xffffffe0u;
 	for (unsigned k = 0; k < 4; k++)
 		e->pdpte[k] = (e->proc2 & SEC_EPT) ? e->f[VMCS_GUEST_PDPTE0 + k] :

@@ -129,6 +129,9 @@ static void save_guest(struct vcpu *v)
 		intr |= INTR_NMI;
 	vmcs_set(x, VMCS_GUEST_INTERRUPTIBILITY, intr);
 	vmcs_set(x, VMCS_GUEST_PENDING_DBG, 0);
+	if (exitc & EXIT_SAVE_PREEMPT)  /* 28.3.4: the timer's value at the exit */
+		vmcs_set(x, VMCS_GUEST_PREEMPT_TIMER, x->mtf_fresh ? x->preempt_deadline :
+			 x->preempt_deadline > cpu_tsc(v) ? x->preempt_deadline - cpu_tsc(v) : 0);
 	/* 28.2 / A.6 bit 5: "IA-32e mode guest" receives EFER.LMA. */
 	vmcs_set(x, VMCS_ENTRY_CONTROLS, (vmcs_get(x, VMCS_ENTRY_CONTROLS) & ~(uint64_t)ENTRY_IA32E) |
 					 ((s->efer & EFER_LMA) ? ENTRY_IA32E : 0));
@@ -257,6 +260,7 @@ void vmx_vmexit(struct vcpu *v, uint32_t reason, uint64_t qual)
 	}
 	ept_leave(v);           /* with the host's CRs in place (nested/ept.h) */
 	x->mtf_pending = false;
+	x->preempt_on = false;
 	x->activity = ACT_ACTIVE;
 	x->exit_count++;
 	vmx_update_events(v);

@@ -85,6 +85,27 @@ static uint64_t cr_shadowed(const struct vcpu *v, unsigned cr)
 	return ((cr ? v->s.cr4 : v->s.cr0) & ~mask) | (shadow & mask);
 }
 
+/*
+ * MOV to CR8 with "use TPR shadow" (26.3, 30.3): the value goes to VTPR (offset 80H
+ * of the virtual-APIC page, bits 7:4; the rest of the dword cleared), then TPR
+ * virtualization: VTPR[7:4] below the TPR threshold is a trap-like VM exit (43).
+ */
+static _Noreturn void tpr_write(struct vcpu *v, const struct x86_insn *i, uint64_t val)
+{
+	struct vmx *x = vmx_of(v);
+
+	if (val >> 4)
+		cpu_raise(v, EXC_GP, 0);        /* reserved bits, as MOV to CR8 */
+	cpu_phys_st(v, vmcs_get(x, VMCS_VIRTUAL_APIC_ADDR) + 0x80, 4, (val & 15) << 4);
+	if ((val & 15) < (vmcs_get(x, VMCS_TPR_THRESHOLD) & 15)) {
+		v->s.rip = insn_next_rip(v, i);
+		vmx_clear_exit_info(x);
+		vmx_vmexit(v, EXIT_REASON_TPR_BELOW, 0);
+		cpu_loop_exit(v);
+	}
+	insn_done(v, i);
+}
+
 static void cr_write(struct vcpu *v, const struct x86_insn *i, unsigned cr)
 {
 	struct vmx *x = vmx_of(v);
@@ -137,6 +158,8 @@ static void cr_write(struct vcpu *v, const struct x86_insn *i, unsigned cr)
 	case 8:
 		if (proc(x) & PROC_CR8_LOAD)
 			insn_exit(v, i, EXIT_REASON_CR, cr_qual(8, 0, gpr, false, 0), 0);
+		if (proc(x) & PROC_TPR_SHADOW)
+			tpr_write(v, i, v->s.gpr[gpr]);
 		return;
 	}
 }
@@ -172,6 +195,13 @@ static void cr_read(struct vcpu *v, const struct x86_insn *i, unsigned cr)
 	case 8:
 		if (proc(x) & PROC_CR8_STORE)
 			insn_exit(v, i, EXIT_REASON_CR, cr_qual(8, 1, i->opnd[0].reg, false, 0), 0);
+		if (proc(x) & PROC_TPR_SHADOW) {
+			/* 26.3 / 30.3: MOV from CR8 reads VTPR[7:4] */
+			uint64_t vtpr = cpu_phys_ld(v, vmcs_get(x, VMCS_VIRTUAL_APIC_ADDR) + 0x80, 4);
+
+			gpr_write(&v->s, i->opnd[0].reg, 8, false, (vtpr >> 4) & 15);
+			insn_done(v, i);
+		}
 		return;
 	}
 }
@@ -339,9 +369,17 @@ static void boundary_events(struct vcpu *v, bool shadow)
 	if (x->mtf_fresh) {
 		x->mtf_fresh = false;
 		x->mtf_icount = v->icount;
+		x->preempt_deadline += cpu_tsc(v);
 	}
 	if (x->mtf_pending || ((proc(x) & PROC_MTF) && v->icount != x->mtf_icount))
 		event_exit(v, EXIT_REASON_MTF);
+	/* 26.5.1: the timer reached 0. A halted guest lets no time pass in elzero's
+	 * instruction-count clock, so HLT skips ahead to the expiry. */
+	if (x->preempt_on && (cpu_tsc(v) >= x->preempt_deadline || v->s.halted) &&
+	    x->activity != ACT_WAIT_SIPI) {
+		x->preempt_deadline = cpu_tsc(v);
+		event_exit(v, EXIT_REASON_PREEMPT);
+	}
 	if (x->activity > ACT_HLT)
 		return;         /* shutdown / wait-for-SIPI: only NMI, INIT, SIPI act */
 	if ((proc(x) & PROC_NMI_WINDOW) && !x->vnmi_blocked && !movss)
@@ -362,7 +400,7 @@ void vmx_update_events(struct vcpu *v)
 	bool on = v->guest_mode;
 
 	v->nested_step = on && (x->mtf_pending || (proc(x) & PROC_MTF));
-	v->nested_events = on && (v->nested_step || x->activity > ACT_HLT ||
+	v->nested_events = on && (v->nested_step || x->activity > ACT_HLT || x->preempt_on ||
 				  (proc(x) & (PROC_INTR_WINDOW | PROC_NMI_WINDOW)) ||
 				  (pin(x) & PIN_EXT_INT));
 }

@@ -11,7 +11,7 @@
 #include "translate/insn.h"
 
 /* Features a VMCS field depends on (the FEATURE column of vmcs_fields.def). */
-enum vmcs_feat { VF_ALWAYS, VF_EPT, VF_VPID, VF_TPR, VF_PAT, VF_EFER, VF_SEC };
+enum vmcs_feat { VF_ALWAYS, VF_EPT, VF_VPID, VF_TPR, VF_PAT, VF_EFER, VF_SEC, VF_PREEMPT };
 
 enum vmcs_field {
 #define VMCS_FIELD(name, enc, w, t, a, f) VMCS_##name,
@@ -120,9 +120,9 @@ enum {
 	EXIT_REASON_CR = 28, EXIT_REASON_DR = 29, EXIT_REASON_IO = 30,
 	EXIT_REASON_RDMSR = 31, EXIT_REASON_WRMSR = 32, EXIT_REASON_BAD_GUEST = 33,
 	EXIT_REASON_MSR_LOAD = 34, EXIT_REASON_MWAIT = 36, EXIT_REASON_MTF = 37,
-	EXIT_REASON_MONITOR = 39, EXIT_REASON_PAUSE = 40, EXIT_REASON_GDTR_IDTR = 46,
+	EXIT_REASON_MONITOR = 39, EXIT_REASON_PAUSE = 40, EXIT_REASON_TPR_BELOW = 43, EXIT_REASON_GDTR_IDTR = 46,
 	EXIT_REASON_LDTR_TR = 47, EXIT_REASON_EPT_VIOLATION = 48,
-	EXIT_REASON_EPT_MISCONFIG = 49, EXIT_REASON_RDTSCP = 51, EXIT_REASON_WBINVD = 54,
+	EXIT_REASON_EPT_MISCONFIG = 49, EXIT_REASON_RDTSCP = 51, EXIT_REASON_PREEMPT = 52, EXIT_REASON_WBINVD = 54,
 	EXIT_REASON_XSETBV = 55, EXIT_REASON_RDRAND = 57, EXIT_REASON_INVPCID = 58,
 	EXIT_REASON_RDSEED = 61,
 };
@@ -143,7 +143,9 @@ struct vmx {
 	/* while in VMX non-root operation */
 	bool mtf_pending;               /* an injected pending MTF VM exit (27.6.2) */
 	uint64_t mtf_icount;            /* icount at the first boundary in the guest */
-	bool mtf_fresh;                 /* mtf_icount not taken yet */
+	bool mtf_fresh;                 /* mtf_icount (and preempt_deadline) not based yet */
+	bool preempt_on;                /* the VMX-preemption timer runs (26.5.1) */
+	uint64_t preempt_deadline;      /* cpu_tsc() at which it reaches 0 */
 	bool vnmi_blocked;              /* virtual-NMI blocking (SDM 26.3.1.5) */
 	bool injecting;                 /* delivering the VM-entry injected event */
 	unsigned activity;              /* guest activity state beyond HLT (27.7.2) */
@@ -195,6 +197,7 @@ struct entry_ctx {
 	uint32_t pin, proc, proc2, exit, entry;
 	uint32_t link_rev;              /* first word of the VMCS-link region */
 	uint64_t pdpte[4];              /* PAE PDPTEs (from guest CR3, or the VMCS with EPT) */
+	uint32_t vtpr;                  /* VTPR (virtual-APIC page + 80H) with TPR shadow */
 };
 typedef bool (*entry_check_fn)(const struct entry_ctx *e);
 struct entry_check {

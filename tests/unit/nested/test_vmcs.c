@@ -36,7 +36,7 @@ START_TEST(test_field_layout)
 	}
 	ck_assert_int_eq(vmcs_lookup(0x0000ffffull << 32, &(bool){ 0 }), -1);
 	ck_assert_int_eq(vmcs_lookup(0x4401, &(bool){ 0 }), -1);       /* 32-bit has no high */
-	ck_assert_uint_eq(hi, 0x15);    /* GUEST_SYSENTER_CS, 482AH */
+	ck_assert_uint_eq(hi, 0x17);    /* GUEST_PREEMPT_TIMER, 482EH */
 }
 END_TEST
 
@@ -49,16 +49,16 @@ static struct vcpu *vmx_vcpu(const char *model)
 }
 
 /* The controls nested/ handles (SDM 25.6-25.8); anything else must not be allowed. */
-#define HANDLED_PIN (PIN_EXT_INT | PIN_NMI | PIN_VNMI | 0x16u)
+#define HANDLED_PIN (PIN_EXT_INT | PIN_NMI | PIN_VNMI | PIN_PREEMPT | 0x16u)
 #define HANDLED_PROC (PROC_INTR_WINDOW | PROC_TSC_OFFSET | PROC_HLT | PROC_INVLPG | PROC_MWAIT | \
 		      PROC_RDPMC | PROC_RDTSC | PROC_CR3_LOAD | PROC_CR3_STORE | PROC_CR8_LOAD | \
-		      PROC_CR8_STORE | PROC_NMI_WINDOW | PROC_MOV_DR | PROC_UNCOND_IO | \
+		      PROC_CR8_STORE | PROC_TPR_SHADOW | PROC_NMI_WINDOW | PROC_MOV_DR | PROC_UNCOND_IO | \
 		      PROC_IO_BITMAPS | PROC_MTF | PROC_MSR_BITMAPS | PROC_MONITOR | PROC_PAUSE | \
 		      PROC_SECONDARY | 0x04006172u)
 #define HANDLED_PROC2 (SEC_DESC_TABLE | SEC_RDTSCP | SEC_WBINVD | SEC_RDRAND | SEC_INVPCID | \
 		       SEC_RDSEED)
 #define HANDLED_EXIT (EXIT_SAVE_DEBUG | EXIT_HOST_64 | EXIT_ACK_INT | EXIT_SAVE_PAT | \
-		      EXIT_LOAD_PAT | EXIT_SAVE_EFER | EXIT_LOAD_EFER | 0x00036dffu)
+		      EXIT_LOAD_PAT | EXIT_SAVE_EFER | EXIT_LOAD_EFER | EXIT_SAVE_PREEMPT | 0x00036dffu)
 #define HANDLED_ENTRY (ENTRY_LOAD_DEBUG | ENTRY_IA32E | ENTRY_LOAD_PAT | ENTRY_LOAD_EFER | 0x11ffu)
 
 static void check_ctl(struct vcpu *v, uint32_t msr, uint32_t true_msr, uint32_t handled)
@@ -94,9 +94,7 @@ START_TEST(test_cap_msrs)
 	check_ctl(v, 0x484, 0x490, HANDLED_ENTRY);
 	check_ctl(v, 0x48b, 0, HANDLED_PROC2 |
 		  (ept_vpid_cap() ? SEC_EPT | SEC_UNRESTRICTED | SEC_VPID : 0));
-	/* no preemption timer, no VMFUNC, EPT/VPID per nested/ept.c */
-	ck_assert_uint_eq(cpu_rdmsr(v, 0x481, &val), 0);
-	ck_assert(!(val & ((uint64_t)PIN_PREEMPT << 32)));
+	/* no VMFUNC, EPT/VPID per nested/ept.c */
 	ck_assert_int_eq(cpu_rdmsr(v, 0x491, &val), -1);
 	ck_assert_int_eq(cpu_rdmsr(v, 0x48c, &val), ept_vpid_cap() ? 0 : -1);
 	ck_assert_int_eq(cpu_rdmsr(v, 0x485, &val), 0);
@@ -110,7 +108,7 @@ START_TEST(test_cap_msrs)
 	ck_assert_int_eq(cpu_rdmsr(v, 0x489, &val), 0);
 	ck_assert(val & CR4_VMXE);
 	ck_assert_int_eq(cpu_rdmsr(v, 0x48a, &val), 0);
-	ck_assert_uint_eq(val, 0x15 << 1);     /* A.9: highest index in bits 9:1 */
+	ck_assert_uint_eq(val, 0x17 << 1);     /* A.9: highest index in bits 9:1 */
 	nested_detach(v);
 }
 END_TEST

@@ -132,7 +132,6 @@ START_TEST(test_vmread_vmwrite)
 		ck_assert_uint_lt(vmx_format_vmcs(&e->v, buf, sizeof(buf)), sizeof(buf));
 		ck_assert_ptr_nonnull(strstr(buf, "current VMCS 0x301000 (clear)"));
 		ck_assert_ptr_nonnull(strstr(buf, "681e nat GUEST_RIP                0x1122334455667788"));
-		ck_assert_ptr_null(strstr(buf, "VIRTUAL_APIC_ADDR"));  /* unsupported: not shown */
 	}
 	/* unsupported field -> VMfailValid(12) */
 	LOAD(e, EMU_CODE, VMREAD_RAX_RBX, PUSHF_POP_RDX, HLT);
@@ -358,6 +357,32 @@ START_TEST(test_cr0_write_exit)
 }
 END_TEST
 
+START_TEST(test_tpr_shadow)
+{
+	struct emu *e = vmx_ready();
+	struct vmx *x = vmx_of(&e->v);
+	const uint64_t vapic = 0x304000;
+
+	/* mov rcx, cr8 (VTPR 0x50 -> 5); mov cr8, rax (2 < threshold 3: exit 43) */
+	LOAD(e, GUEST_CODE, 0x44, 0x0f, 0x20, 0xc1, 0x44, 0x0f, 0x22, 0xc0, HLT);
+	emu_write64(e, vapic + 0x80, 0x50);
+	x->vmcs.f[VMCS_PROC_CONTROLS] |= PROC_TPR_SHADOW;
+	x->vmcs.f[VMCS_VIRTUAL_APIC_ADDR] = vapic;
+	x->vmcs.f[VMCS_TPR_THRESHOLD] = 3;
+	e->v.s.gpr[0] = 2;
+	ck_assert_int_eq(run(e), -1);
+	ck_assert_uint_eq(x->vmcs.f[VMCS_EXIT_REASON], EXIT_REASON_TPR_BELOW);
+	ck_assert_uint_eq(x->vmcs.f[VMCS_GUEST_RIP], GUEST_CODE + 8);  /* trap-like */
+	ck_assert_uint_eq(e->v.s.gpr[1], 5);
+	ck_assert_uint_eq(emu_read64(e, vapic + 0x80), 0x20);
+	/* entry check: threshold above VTPR[7:4] -> VMfailValid(7) */
+	LOAD(e, EMU_CODE, VMRESUME, PUSHF_POP_RDX, HLT, HLT);
+	ck_assert_int_eq(run(e), -1);
+	ck_assert_uint_eq(x->vmcs.f[VMCS_VM_INSN_ERROR], VMXERR_ENTRY_BAD_CTL);
+	vmx_free(e);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("nested_vmx");
@@ -371,6 +396,7 @@ int main(void)
 	tcase_add_test(tc, test_entry_fail_ctl_host_guest);
 	tcase_add_test(tc, test_vmcall_and_cr0_shadow);
 	tcase_add_test(tc, test_cr0_write_exit);
+	tcase_add_test(tc, test_tpr_shadow);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }
