@@ -133,6 +133,63 @@ void *vmx_alloc_page(void)
 	return pt_alloc_page();
 }
 
+unsigned long vmx_ept_identity(const void *split, uint64_t **pt)
+{
+	static uint64_t *pml4, *small;
+	static unsigned long split_2m = ~0ul;
+
+	if (!pml4) {
+		uint64_t *pdpt = vmx_alloc_page();
+
+		pml4 = vmx_alloc_page();
+		pml4[0] = (unsigned long)pdpt | EPT_RWX;
+		if (pt) {
+			split_2m = (unsigned long)split & ~0x1ffffful;
+			small = vmx_alloc_page();
+		}
+		for (unsigned i = 0; i < 4; i++) {
+			uint64_t *pd = vmx_alloc_page();
+
+			pdpt[i] = (unsigned long)pd | EPT_RWX;
+			for (unsigned j = 0; j < 512; j++) {
+				uint64_t pa = ((uint64_t)i << 30) | ((uint64_t)j << 21);
+
+				pd[j] = pa == split_2m ? (unsigned long)small | EPT_RWX
+						       : pa | EPT_RWX | EPT_MT_WB | EPT_LARGE;
+			}
+		}
+	}
+	if (small) {
+		for (unsigned k = 0; k < 512; k++)
+			small[k] = (split_2m + ((uint64_t)k << 12)) | EPT_RWX | EPT_MT_WB;
+	}
+	if (pt)
+		*pt = small;
+	return (unsigned long)pml4;
+}
+
+enum vmx_result invept(unsigned long type, uint64_t eptp)
+{
+	struct { uint64_t eptp, reserved; } desc = { eptp, 0 };
+	unsigned long rf;
+
+	excp_clear();
+	asm volatile(ASM_TRY("invept %1, %2") "pushf; pop %0" : "=r"(rf) : "m"(desc), "r"(type) : "cc", "memory");
+	return g_excp.taken ? VMX_FAULT : rf & X86_EFLAGS_CF ? VMX_FAIL_INVALID
+				       : rf & X86_EFLAGS_ZF ? VMX_FAIL_VALID : VMX_OK;
+}
+
+enum vmx_result invvpid(unsigned long type, uint16_t vpid, uint64_t la)
+{
+	struct { uint64_t vpid, la; } desc = { vpid, la };
+	unsigned long rf;
+
+	excp_clear();
+	asm volatile(ASM_TRY("invvpid %1, %2") "pushf; pop %0" : "=r"(rf) : "m"(desc), "r"(type) : "cc", "memory");
+	return g_excp.taken ? VMX_FAULT : rf & X86_EFLAGS_CF ? VMX_FAIL_INVALID
+				       : rf & X86_EFLAGS_ZF ? VMX_FAIL_VALID : VMX_OK;
+}
+
 bool vmx_init(void)
 {
 	struct vmx_caps *c = &g_vmx_caps;

@@ -279,6 +279,29 @@ bool vmx_ctl_set(uint32_t field, uint32_t bits);
 /* A zeroed 4 KiB page (from the guest library's pool), VA = PA. */
 void *vmx_alloc_page(void);
 
+/* EPT entries (SDM 29.3.2, tables 29-1 to 29-6) and the EPTP (25.6.11). */
+#define EPT_R (1ull << 0)
+#define EPT_W (1ull << 1)
+#define EPT_X (1ull << 2)
+#define EPT_RWX (EPT_R | EPT_W | EPT_X)
+#define EPT_MT_WB (6ull << 3)           /* leaf memory type (29.3.7) */
+#define EPT_LARGE (1ull << 7)
+#define EPT_A (1ull << 8)
+#define EPT_D (1ull << 9)
+#define EPTP_WB 6ull
+#define EPTP_WALK4 (3ull << 3)
+#define EPTP_AD (1ull << 6)
+
+/* An identity EPT for guest-physical 0-4 GiB, RWX and WB, in 2 MiB pages except
+ * the 2 MiB region holding `split`, which is mapped by 4 KiB pages whose table is
+ * returned in *pt (pt NULL: no split), so single pages can be changed. Built on
+ * the first call (one `split` per kernel); each call resets the 4 KiB entries.
+ * Returns the PML4's physical address, for an EPTP. */
+unsigned long vmx_ept_identity(const void *split, uint64_t **pt);
+/* INVEPT and INVVPID (SDM 31.3) with their descriptor; VMX_FAULT when they fault. */
+enum vmx_result invept(unsigned long type, uint64_t eptp);
+enum vmx_result invvpid(unsigned long type, uint16_t vpid, uint64_t la);
+
 /* Make the library's VMCS clear and current and fill it with the default
  * set-up: host = this kernel (64-bit, current CR0/CR3/CR4, GDT, IDT, TR), guest
  * = 64-bit ring 0 L2 with the same CR0/CR3/CR4, GDT, IDT and TR, flat segments,

@@ -10,17 +10,6 @@
  */
 #include "vmx.h"
 
-#define EPT_R (1ull << 0)
-#define EPT_W (1ull << 1)
-#define EPT_X (1ull << 2)
-#define EPT_RWX (EPT_R | EPT_W | EPT_X)
-#define EPT_MT_WB (6ull << 3)           /* leaf memory type (29.3.7) */
-#define EPT_LARGE (1ull << 7)
-#define EPT_A (1ull << 8)
-#define EPT_D (1ull << 9)
-#define EPTP_WB 6ull
-#define EPTP_WALK4 (3ull << 3)
-#define EPTP_AD (1ull << 6)
 
 /* IA32_VMX_EPT_VPID_CAP bits (SDM A.10). */
 #define CAP_WALK4 (1ull << 6)
@@ -35,7 +24,6 @@
 #define CAP_INVVPID_SINGLE (1ull << 41)
 #define CAP_INVVPID_ALL (1ull << 42)
 
-static uint64_t *g_pml4;
 static uint64_t *g_pt;                  /* 4 KiB entries for the 2 MiB around g_test */
 static uint8_t g_test[3][4096] __attribute__((aligned(4096)));
 
@@ -53,60 +41,15 @@ static unsigned long l2_call(unsigned long va)
 	return ((unsigned long (*)(void))va)();
 }
 
-/* Identity EPT for 0-4 GiB with 2 MiB pages, built once; the 2 MiB region
- * holding g_test is split into 4 KiB pages (g_pt) so single pages can be
- * changed. Later calls reset those 4 KiB entries (permissions, A/D). */
+/* The identity EPT with the 2 MiB region holding g_test in 4 KiB pages (g_pt). */
 static uint64_t ept_build(bool ad)
 {
-	unsigned long split = (unsigned long)g_test & ~0x1ffffful;
-
-	if (!g_pml4) {
-		uint64_t *pdpt = vmx_alloc_page();
-
-		g_pml4 = vmx_alloc_page();
-		g_pml4[0] = (unsigned long)pdpt | EPT_RWX;
-		g_pt = vmx_alloc_page();
-		for (unsigned i = 0; i < 4; i++) {
-			uint64_t *pd = vmx_alloc_page();
-
-			pdpt[i] = (unsigned long)pd | EPT_RWX;
-			for (unsigned j = 0; j < 512; j++) {
-				uint64_t pa = ((uint64_t)i << 30) | ((uint64_t)j << 21);
-
-				pd[j] = pa == split ? (unsigned long)g_pt | EPT_RWX : pa | EPT_RWX | EPT_MT_WB | EPT_LARGE;
-			}
-		}
-	}
-	for (unsigned k = 0; k < 512; k++)
-		g_pt[k] = (split + ((uint64_t)k << 12)) | EPT_RWX | EPT_MT_WB;
-	return (unsigned long)g_pml4 | EPTP_WB | EPTP_WALK4 | (ad ? EPTP_AD : 0);
+	return vmx_ept_identity(g_test, &g_pt) | EPTP_WB | EPTP_WALK4 | (ad ? EPTP_AD : 0);
 }
 
 static uint64_t *ept_pte(const void *va)
 {
 	return &g_pt[((unsigned long)va >> 12) & 511];
-}
-
-static enum vmx_result invept(unsigned long type, uint64_t eptp)
-{
-	struct { uint64_t eptp, reserved; } desc = { eptp, 0 };
-	unsigned long rf;
-
-	excp_clear();
-	asm volatile(ASM_TRY("invept %1, %2") "pushf; pop %0" : "=r"(rf) : "m"(desc), "r"(type) : "cc", "memory");
-	return g_excp.taken ? VMX_FAULT : rf & X86_EFLAGS_CF ? VMX_FAIL_INVALID
-				       : rf & X86_EFLAGS_ZF ? VMX_FAIL_VALID : VMX_OK;
-}
-
-static enum vmx_result invvpid(unsigned long type, uint16_t vpid, uint64_t la)
-{
-	struct { uint64_t vpid, la; } desc = { vpid, la };
-	unsigned long rf;
-
-	excp_clear();
-	asm volatile(ASM_TRY("invvpid %1, %2") "pushf; pop %0" : "=r"(rf) : "m"(desc), "r"(type) : "cc", "memory");
-	return g_excp.taken ? VMX_FAULT : rf & X86_EFLAGS_CF ? VMX_FAIL_INVALID
-				       : rf & X86_EFLAGS_ZF ? VMX_FAIL_VALID : VMX_OK;
 }
 
 /* After changing EPT entries: drop cached translations (SDM 29.4.3.1). */

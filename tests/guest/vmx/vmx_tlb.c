@@ -9,10 +9,6 @@
  */
 #include "vmx.h"
 
-#define EPT_RWX 7ull
-#define EPT_MT_WB (6ull << 3)
-#define EPT_LARGE (1ull << 7)
-#define EPTP_WB_WALK4 (6ull | (3ull << 3))
 
 #define CAP_INVEPT_SINGLE (1ull << 25)
 #define CAP_INVEPT_ALL (1ull << 26)
@@ -23,7 +19,7 @@
 #define ALIAS 0xc0000000ul
 
 static uint8_t g_pg[2][4096] __attribute__((aligned(4096)));
-static uint64_t *g_pml4, *g_pt;
+static uint64_t *g_pt;
 
 static unsigned long l2_read(unsigned long va) { return *(volatile uint32_t *)va; }
 
@@ -31,26 +27,6 @@ static unsigned long l2_invlpg_read(unsigned long va)
 {
 	invlpg((void *)va);
 	return *(volatile uint32_t *)va;
-}
-
-static enum vmx_result invvpid(unsigned long type, uint16_t vpid, uint64_t la)
-{
-	struct { uint64_t vpid, la; } desc = { vpid, la };
-	unsigned long rf;
-
-	excp_clear();
-	asm volatile(ASM_TRY("invvpid %1, %2") "pushf; pop %0" : "=r"(rf) : "m"(desc), "r"(type) : "cc", "memory");
-	return g_excp.taken ? VMX_FAULT : rf & (X86_EFLAGS_CF | X86_EFLAGS_ZF) ? VMX_FAIL_VALID : VMX_OK;
-}
-
-static enum vmx_result invept(unsigned long type, uint64_t eptp)
-{
-	struct { uint64_t eptp, reserved; } desc = { eptp, 0 };
-	unsigned long rf;
-
-	excp_clear();
-	asm volatile(ASM_TRY("invept %1, %2") "pushf; pop %0" : "=r"(rf) : "m"(desc), "r"(type) : "cc", "memory");
-	return g_excp.taken ? VMX_FAULT : rf & (X86_EFLAGS_CF | X86_EFLAGS_ZF) ? VMX_FAIL_VALID : VMX_OK;
 }
 
 /* How L1 (or L2) makes the new mapping visible. */
@@ -103,33 +79,11 @@ static void vpid_case(enum how how)
 	report(vmx_run_to_done(name) == 0x2222, "%s: L2 then sees the new mapping", name);
 }
 
-/* Identity EPT for 0-4 GiB with 2 MiB pages; the 2 MiB region holding g_pg is split
- * into 4 KiB pages (g_pt) so one page can be remapped. */
+/* The identity EPT with the 2 MiB region holding g_pg in 4 KiB pages (g_pt), so
+ * one page can be remapped. */
 static uint64_t ept_identity(void)
 {
-	unsigned long split = (unsigned long)g_pg & ~0x1ffffful;
-
-	if (!g_pml4) {
-		uint64_t *pdpt = vmx_alloc_page();
-
-		g_pml4 = vmx_alloc_page();
-		g_pml4[0] = (unsigned long)pdpt | EPT_RWX;
-		g_pt = vmx_alloc_page();
-		for (unsigned i = 0; i < 4; i++) {
-			uint64_t *pd = vmx_alloc_page();
-
-			pdpt[i] = (unsigned long)pd | EPT_RWX;
-			for (unsigned j = 0; j < 512; j++) {
-				uint64_t pa = ((uint64_t)i << 30) | ((uint64_t)j << 21);
-
-				pd[j] = pa == split ? (unsigned long)g_pt | EPT_RWX :
-				        pa | EPT_RWX | EPT_MT_WB | EPT_LARGE;
-			}
-		}
-	}
-	for (unsigned k = 0; k < 512; k++)
-		g_pt[k] = (split + ((uint64_t)k << 12)) | EPT_RWX | EPT_MT_WB;
-	return (unsigned long)g_pml4 | EPTP_WB_WALK4;
+	return vmx_ept_identity(g_pg, &g_pt) | EPTP_WB | EPTP_WALK4;
 }
 
 /* L2 reads g_pg[0] through EPT; L1 points that guest-physical page at g_pg[1] and

@@ -23,17 +23,7 @@ static uint64_t g_eptp;
 /* Identity EPT for 0-4 GiB, 2 MiB pages, RWX, WB (SDM 29.3.2, 25.6.11). */
 static uint64_t ept_identity(void)
 {
-	uint64_t *pml4 = vmx_alloc_page(), *pdpt = vmx_alloc_page();
-
-	pml4[0] = (unsigned long)pdpt | 7;
-	for (unsigned i = 0; i < 4; i++) {
-		uint64_t *pd = vmx_alloc_page();
-
-		pdpt[i] = (unsigned long)pd | 7;
-		for (unsigned j = 0; j < 512; j++)
-			pd[j] = ((uint64_t)i << 30) | ((uint64_t)j << 21) | 7 | (6 << 3) | (1 << 7);
-	}
-	return (unsigned long)pml4 | 6 | (3 << 3);
+	return vmx_ept_identity(NULL, NULL) | EPTP_WB | EPTP_WALK4;
 }
 
 static void set_segment(uint32_t sel_field, uint16_t sel, uint64_t base, uint32_t limit, uint32_t ar)
