@@ -169,6 +169,22 @@ static void vmx_vmxoff(struct vcpu *v, const struct x86_insn *i)
 	vmx_succeed(v);
 }
 
+/* The VMCS-pointer operand of VMCLEAR and VMPTRLD (31.3): a 4 KiB-aligned address
+ * within the physical-address width, and not the VMXON pointer; each instruction
+ * fails with its own error number. */
+static bool vmx_vmcs_ptr_ok(struct vcpu *v, uint64_t pa, unsigned bad_addr, unsigned is_vmxon)
+{
+	if (!vmx_page_addr_ok(v, pa)) {
+		vmx_fail(v, bad_addr);
+		return false;
+	}
+	if (pa == vmx_of(v)->vmxon_ptr) {
+		vmx_fail(v, is_vmxon);
+		return false;
+	}
+	return true;
+}
+
 /* 31.3 VMCLEAR */
 static void vmx_vmclear(struct vcpu *v, const struct x86_insn *i)
 {
@@ -177,14 +193,8 @@ static void vmx_vmclear(struct vcpu *v, const struct x86_insn *i)
 
 	vmx_prologue(v, i, VMX_I_VMCLEAR);
 	pa = ld_operand64(v, i);
-	if (!vmx_page_addr_ok(v, pa)) {
-		vmx_fail(v, VMXERR_VMCLEAR_BAD_ADDR);
+	if (!vmx_vmcs_ptr_ok(v, pa, VMXERR_VMCLEAR_BAD_ADDR, VMXERR_VMCLEAR_VMXON))
 		return;
-	}
-	if (pa == x->vmxon_ptr) {
-		vmx_fail(v, VMXERR_VMCLEAR_VMXON);
-		return;
-	}
 	if (pa == x->current) {
 		x->vmcs.launched = false;
 		vmx_drop_current(v);
@@ -203,14 +213,8 @@ static void vmx_vmptrld(struct vcpu *v, const struct x86_insn *i)
 
 	vmx_prologue(v, i, VMX_I_VMPTRLD);
 	pa = ld_operand64(v, i);
-	if (!vmx_page_addr_ok(v, pa)) {
-		vmx_fail(v, VMXERR_VMPTRLD_BAD_ADDR);
+	if (!vmx_vmcs_ptr_ok(v, pa, VMXERR_VMPTRLD_BAD_ADDR, VMXERR_VMPTRLD_VMXON))
 		return;
-	}
-	if (pa == x->vmxon_ptr) {
-		vmx_fail(v, VMXERR_VMPTRLD_VMXON);
-		return;
-	}
 	/* Bit 31 (shadow VMCS) fails too: VMCS shadowing is not supported (25.2). */
 	rev = (uint32_t)cpu_phys_ld(v, pa, 4);
 	if (rev != VMX_REVISION) {
