@@ -237,13 +237,22 @@ static void vmx_vmptrst(struct vcpu *v, const struct x86_insn *i)
 	vmx_succeed(v);
 }
 
-/* The field named by a VMREAD/VMWRITE encoding register, or -1 (error 12). */
-static int vmx_field_of(struct vcpu *v, uint64_t enc, bool *high)
+/* The current-VMCS field named by a VMREAD/VMWRITE encoding register (31.3): -1
+ * after VMfailInvalid without a current VMCS, or VMfailValid(12) for a field this
+ * CPU does not support. */
+static int vmx_field_of(struct vcpu *v, const struct x86_insn *i, unsigned size, bool *high)
 {
-	int idx = vmcs_lookup(enc, high);
+	int idx;
 
-	if (idx < 0 || !vmcs_field_supported(v, (unsigned)idx))
+	if (vmx_of(v)->current == VMX_NO_VMCS) {
+		vmx_fail_invalid(v);
 		return -1;
+	}
+	idx = vmcs_lookup(gpr_read(&v->s, i->regf, size, false), high);
+	if (idx < 0 || !vmcs_field_supported(v, (unsigned)idx)) {
+		vmx_fail(v, VMXERR_UNSUPPORTED_FIELD);
+		return -1;
+	}
 	return idx;
 }
 
@@ -252,21 +261,14 @@ static void vmx_vmread(struct vcpu *v, const struct x86_insn *i)
 {
 	struct vmx *x = vmx_of(v);
 	unsigned size = cpu_64bit_mode(&v->s) ? 8 : 4;
-	uint64_t enc, val;
+	uint64_t val;
 	bool high;
 	int idx;
 
 	vmx_prologue(v, i, VMX_I_VMREAD);
-	if (x->current == VMX_NO_VMCS) {
-		vmx_fail_invalid(v);
+	idx = vmx_field_of(v, i, size, &high);
+	if (idx < 0)
 		return;
-	}
-	enc = gpr_read(&v->s, i->regf, size, false);
-	idx = vmx_field_of(v, enc, &high);
-	if (idx < 0) {
-		vmx_fail(v, VMXERR_UNSUPPORTED_FIELD);
-		return;
-	}
 	val = x->vmcs.f[idx];
 	if (high)
 		val >>= 32;
@@ -283,7 +285,7 @@ static void vmx_vmwrite(struct vcpu *v, const struct x86_insn *i)
 {
 	struct vmx *x = vmx_of(v);
 	unsigned size = cpu_64bit_mode(&v->s) ? 8 : 4;
-	uint64_t enc, val;
+	uint64_t val;
 	bool high;
 	int idx;
 
@@ -292,16 +294,9 @@ static void vmx_vmwrite(struct vcpu *v, const struct x86_insn *i)
 		val = gpr_read(&v->s, i->rm, size, false);
 	else
 		val = cpu_ld(v, i->seg, vmx_insn_ea(v, i), size);
-	if (x->current == VMX_NO_VMCS) {
-		vmx_fail_invalid(v);
+	idx = vmx_field_of(v, i, size, &high);
+	if (idx < 0)
 		return;
-	}
-	enc = gpr_read(&v->s, i->regf, size, false);
-	idx = vmx_field_of(v, enc, &high);
-	if (idx < 0) {
-		vmx_fail(v, VMXERR_UNSUPPORTED_FIELD);
-		return;
-	}
 	if (vmcs_field_at((unsigned)idx)->read_only && !(vmx_misc() & (1ull << 29))) {
 		vmx_fail(v, VMXERR_WRITE_RO);
 		return;
