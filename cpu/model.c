@@ -9,6 +9,7 @@
  */
 #include "cpu/internal.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,11 +108,47 @@ static bool feat_name_eq(const char *a, const char *b, size_t blen)
 	return i == blen && !a[i];
 }
 
+/* cpu_has_feature runs on hot paths (every VMX instruction, each CR4 check of a VM
+ * entry): names are found through an open-addressed hash of their spelling modulo
+ * '_' and '.', built once. Slots hold a g_feats index + 1 (0 = empty); a name
+ * inserted earlier is probed first, so duplicates resolve as a linear scan would. */
+#define FEAT_HASH_SIZE 512u
+_Static_assert(FEAT_HASH_SIZE >= 2 * NFEATS, "the feature hash stays at most half full");
+static uint16_t g_feat_hash[FEAT_HASH_SIZE];
+static pthread_once_t g_feat_once = PTHREAD_ONCE_INIT;
+
+static unsigned feat_hash(const char *name, size_t len)
+{
+	uint32_t h = 2166136261u;       /* FNV-1a */
+
+	for (size_t i = 0; i < len && name[i]; i++) {
+		char c = name[i] == '.' || name[i] == '_' ? '-' : name[i];
+
+		h = (h ^ (uint8_t)c) * 16777619u;
+	}
+	return h & (FEAT_HASH_SIZE - 1);
+}
+
+static void feat_hash_build(void)
+{
+	for (size_t i = 0; i < NFEATS; i++) {
+		unsigned h = feat_hash(g_feats[i].name, strlen(g_feats[i].name));
+
+		while (g_feat_hash[h])
+			h = (h + 1) & (FEAT_HASH_SIZE - 1);
+		g_feat_hash[h] = (uint16_t)(i + 1);
+	}
+}
+
 static const struct feat_def *feat_lookup(const char *name, size_t len)
 {
-	for (size_t i = 0; i < NFEATS; i++)
-		if (feat_name_eq(g_feats[i].name, name, len))
-			return &g_feats[i];
+	pthread_once(&g_feat_once, feat_hash_build);
+	for (unsigned h = feat_hash(name, len); g_feat_hash[h]; h = (h + 1) & (FEAT_HASH_SIZE - 1)) {
+		const struct feat_def *f = &g_feats[g_feat_hash[h] - 1];
+
+		if (feat_name_eq(f->name, name, len))
+			return f;
+	}
 	return NULL;
 }
 
@@ -430,11 +467,55 @@ void cpu_model_free(struct cpu_model *m)
 		free(m);
 }
 
+bool model_feature_bit(const char *name, enum feat_word *w, unsigned *bit)
+{
+	const struct feat_def *f = feat_lookup(name, strlen(name));
+
+	if (!f)
+		return false;
+	*w = (enum feat_word)f->word;
+	*bit = f->bit;
+	return true;
+}
+
+/* Whether NUL-terminated name spells the row's name (modulo '_' and '.'). */
+static bool feat_is(const struct feat_def *f, const char *name)
+{
+	size_t i;
+
+	for (i = 0; f->name[i]; i++) {
+		char x = f->name[i] == '.' || f->name[i] == '_' ? '-' : f->name[i];
+		char y = name[i] == '.' || name[i] == '_' ? '-' : name[i];
+
+		if (x != y)
+			return false;
+	}
+	return !name[i];
+}
+
+/* Callers name features with string literals, the same pointer at each call: a
+ * per-thread memo from the pointer to the row skips the hash. A hit is checked by
+ * comparing the names, so a reused buffer cannot get a stale row. */
+#define FEAT_MEMO_SIZE 64u
+static _Thread_local struct feat_memo {
+	const char *name;
+	const struct feat_def *f;
+} g_feat_memo[FEAT_MEMO_SIZE];
+
 bool cpu_has_feature(const struct vcpu *v, const char *name)
 {
 	const struct cpu_model *m = v->model ? v->model : cpu_model_default();
-	const struct feat_def *f = feat_lookup(name, strlen(name));
+	uintptr_t p = (uintptr_t)name;
+	struct feat_memo *memo = &g_feat_memo[(p ^ p >> 6) & (FEAT_MEMO_SIZE - 1)];
+	const struct feat_def *f;
 
+	if (memo->name == name && feat_is(memo->f, name)) {
+		f = memo->f;
+	} else {
+		f = feat_lookup(name, strlen(name));
+		if (f)
+			*memo = (struct feat_memo){ name, f };
+	}
 	return f && model_has(m, f->word, f->bit);
 }
 
