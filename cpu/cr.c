@@ -9,26 +9,56 @@
  */
 #include "cpu/internal.h"
 
+#include <pthread.h>
+#include <string.h>
+
 /* CR0 bits that exist (2.5); the others read as 0 and writes of them are ignored. */
 #define CR0_DEFINED (CR0_PE | CR0_MP | CR0_EM | CR0_TS | CR0_ET | CR0_NE | CR0_WP | \
 		     CR0_AM | CR0_NW | CR0_CD | CR0_PG)
 
+/* CR4 bits and the CPUID feature each needs; resolved to feature bits once, since
+ * every VM entry checks CR4 twice (nested/). */
+static const struct { uint64_t bit; const char *feat; } g_cr4_map[] = {
+	{ CR4_VME, "vme" }, { CR4_PVI, "vme" }, { CR4_TSD, "tsc" }, { CR4_DE, "de" },
+	{ CR4_PSE, "pse" }, { CR4_PAE, "pae" }, { CR4_MCE, "mce" }, { CR4_PGE, "pge" },
+	{ CR4_OSFXSR, "fxsr" }, { CR4_OSXMMEXCPT, "sse" }, { CR4_UMIP, "umip" },
+	{ CR4_LA57, "la57" }, { CR4_VMXE, "vmx" }, { CR4_SMXE, "smx" },
+	{ CR4_FSGSBASE, "fsgsbase" }, { CR4_PCIDE, "pcid" }, { CR4_OSXSAVE, "xsave" },
+	{ CR4_SMEP, "smep" }, { CR4_SMAP, "smap" }, { CR4_PKE, "pku" },
+};
+#define CR4_MAP_N (sizeof(g_cr4_map) / sizeof(g_cr4_map[0]))
+static struct { enum feat_word word; unsigned bit; bool known; } g_cr4_feat[CR4_MAP_N];
+static pthread_once_t g_cr4_once = PTHREAD_ONCE_INIT;
+
+static void cr4_map_resolve(void)
+{
+	for (unsigned k = 0; k < CR4_MAP_N; k++)
+		g_cr4_feat[k].known = model_feature_bit(g_cr4_map[k].feat, &g_cr4_feat[k].word,
+							&g_cr4_feat[k].bit);
+}
+
+/* The last model's answer, per thread; checked against the model's feature words. */
+static _Thread_local struct {
+	const struct cpu_model *m;
+	uint32_t feat[FW_COUNT];
+	uint64_t ok;
+} g_cr4_memo;
+
 /* CR4 bits the model supports: anything else is reserved (#GP). */
 uint64_t cpu_cr4_valid(const struct vcpu *v)
 {
-	static const struct { uint64_t bit; const char *feat; } map[] = {
-		{ CR4_VME, "vme" }, { CR4_PVI, "vme" }, { CR4_TSD, "tsc" }, { CR4_DE, "de" },
-		{ CR4_PSE, "pse" }, { CR4_PAE, "pae" }, { CR4_MCE, "mce" }, { CR4_PGE, "pge" },
-		{ CR4_OSFXSR, "fxsr" }, { CR4_OSXMMEXCPT, "sse" }, { CR4_UMIP, "umip" },
-		{ CR4_LA57, "la57" }, { CR4_VMXE, "vmx" }, { CR4_SMXE, "smx" },
-		{ CR4_FSGSBASE, "fsgsbase" }, { CR4_PCIDE, "pcid" }, { CR4_OSXSAVE, "xsave" },
-		{ CR4_SMEP, "smep" }, { CR4_SMAP, "smap" }, { CR4_PKE, "pku" },
-	};
+	const struct cpu_model *m = v->model ? v->model : cpu_model_default();
 	uint64_t ok = CR4_PCE;
 
-	for (unsigned k = 0; k < sizeof(map) / sizeof(map[0]); k++)
-		if (cpu_has_feature(v, map[k].feat))
-			ok |= map[k].bit;
+	if (g_cr4_memo.m == m && !memcmp(g_cr4_memo.feat, m->feat, sizeof(m->feat)))
+		return g_cr4_memo.ok;
+	pthread_once(&g_cr4_once, cr4_map_resolve);
+	for (unsigned k = 0; k < CR4_MAP_N; k++)
+		if (g_cr4_feat[k].known && model_has(m, g_cr4_feat[k].word, g_cr4_feat[k].bit))
+			ok |= g_cr4_map[k].bit;
+	g_cr4_memo.m = m;
+	memcpy(g_cr4_memo.feat, m->feat, sizeof(m->feat));
+	g_cr4_memo.ok = ok;
 	return ok;
 }
 

@@ -81,5 +81,7 @@ void msr_reset(struct vcpu *v);
 /* cpu/model.c */
 const struct cpu_model *cpu_model_default(void);
 bool model_has(const struct cpu_model *m, enum feat_word w, unsigned bit);
+/* The CPUID word and bit of a feature named as in -cpu; false for an unknown name. */
+bool model_feature_bit(const char *name, enum feat_word *w, unsigned *bit);
 
 #endif
