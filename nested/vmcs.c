@@ -51,23 +51,34 @@ const struct vmcs_field_info *vmcs_field_at(unsigned idx)
 	return idx < VMCS_NFIELDS ? &g_fields[idx] : NULL;
 }
 
+/* VMREAD and VMWRITE decode an encoding each time they run: a direct table from an
+ * encoding's width, type and index bits (25.11.2) to its row + 1 (0: no row). Two
+ * rows with one encoding would be a duplicate initializer (-Woverride-init). */
+#define ENC_KEY(enc) (((enc) >> 13 & 3) << 11 | ((enc) >> 10 & 3) << 9 | ((enc) >> 1 & 0x1ff))
+static const uint16_t g_by_encoding[1u << 13] = {
+#define VMCS_FIELD(name, enc, w, t, a, f) [ENC_KEY(enc)] = VMCS_##name + 1,
+#include "nested/vmcs_fields.def"
+#undef VMCS_FIELD
+};
+
 int vmcs_lookup(uint64_t encoding, bool *high)
 {
 	uint32_t full;
+	unsigned k;
 
 	if (encoding >> 32)
 		return -1;
 	full = (uint32_t)encoding & ~1u;
 	*high = encoding & 1;
-	for (unsigned k = 0; k < VMCS_NFIELDS; k++) {
-		if (g_fields[k].encoding != full)
-			continue;
-		/* Only 64-bit fields have a high half (25.11.2). */
-		if (*high && g_fields[k].width != VMCS_W64)
-			return -1;
-		return (int)k;
-	}
-	return -1;
+	if (full & ~0x6ffeu)            /* bit 12 or 31:15: no row has them */
+		return -1;
+	k = g_by_encoding[ENC_KEY(full)];
+	if (!k--)
+		return -1;
+	/* Only 64-bit fields have a high half (25.11.2). */
+	if (*high && g_fields[k].width != VMCS_W64)
+		return -1;
+	return (int)k;
 }
 
 uint64_t vmcs_width_mask(unsigned idx)
@@ -82,17 +93,14 @@ uint64_t vmcs_width_mask(unsigned idx)
 /* A field exists when the model supports what it belongs to (appendix B notes). */
 bool vmcs_field_supported(const struct vcpu *v, unsigned idx)
 {
-	struct vmx_ctl_caps proc = vmx_ctl_caps(v, CTL_PROC, false);
-	struct vmx_ctl_caps proc2 = vmx_ctl_caps(v, CTL_PROC2, false);
-	struct vmx_ctl_caps ex = vmx_ctl_caps(v, CTL_EXIT, false);
-
+	/* Only the capability a field depends on is computed (VMREAD/VMWRITE ask each time). */
 	switch (g_fields[idx].feature) {
-	case VF_EPT: return proc2.may1 & SEC_EPT;
-	case VF_VPID: return proc2.may1 & SEC_VPID;
-	case VF_TPR: return proc.may1 & PROC_TPR_SHADOW;
-	case VF_PAT: return ex.may1 & (EXIT_SAVE_PAT | EXIT_LOAD_PAT);
-	case VF_EFER: return ex.may1 & (EXIT_SAVE_EFER | EXIT_LOAD_EFER);
-	case VF_SEC: return proc.may1 & PROC_SECONDARY;
+	case VF_EPT: return vmx_ctl_caps(v, CTL_PROC2, false).may1 & SEC_EPT;
+	case VF_VPID: return vmx_ctl_caps(v, CTL_PROC2, false).may1 & SEC_VPID;
+	case VF_TPR: return vmx_ctl_caps(v, CTL_PROC, false).may1 & PROC_TPR_SHADOW;
+	case VF_PAT: return vmx_ctl_caps(v, CTL_EXIT, false).may1 & (EXIT_SAVE_PAT | EXIT_LOAD_PAT);
+	case VF_EFER: return vmx_ctl_caps(v, CTL_EXIT, false).may1 & (EXIT_SAVE_EFER | EXIT_LOAD_EFER);
+	case VF_SEC: return vmx_ctl_caps(v, CTL_PROC, false).may1 & PROC_SECONDARY;
 	case VF_PREEMPT: return vmx_ctl_caps(v, CTL_PIN, false).may1 & PIN_PREEMPT;
 	default: return true;
 	}
