@@ -502,6 +502,12 @@ struct vcpu {
 
 	struct tlb_entry tlb_read[TLB_SIZE], tlb_write[TLB_SIZE], tlb_code[TLB_SIZE];
 	bool tlb_has_large;             /* a 2M/4M/1G page is cached: INVLPG flushes all */
+	/* Slots (array * TLB_SIZE + index) filled since the TLB was last swept, so that
+	 * flushes clear only those (VM entries and exits without VPID flush each time);
+	 * tlb_log_n > TLB_LOG_SIZE: too many, flushes scan every slot (cpu/mem.c). */
+#define TLB_LOG_SIZE 64
+	uint16_t tlb_log[TLB_LOG_SIZE];
+	unsigned tlb_log_n;
 	/* Address spaces (cpu_tlb_set_space): key of each tag in use, which are in use, the
 	 * current one (tlb_space = its tag << TLB_SPACE_SHIFT, ORed into every lookup). */
 	struct tlb_space_key tlb_keys[TLB_SPACES];

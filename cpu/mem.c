@@ -193,18 +193,45 @@ static uint64_t tlb_mode_bits(const struct vcpu *v)
 			   CR4_PKE | CR4_LA57)) << 32);
 }
 
+/* Slot id k of the fill log: array k / TLB_SIZE (read, write, code), index k % TLB_SIZE. */
+static inline struct tlb_entry *tlb_log_entry(struct vcpu *v, unsigned k)
+{
+	struct tlb_entry *arrays[3] = { v->tlb_read, v->tlb_write, v->tlb_code };
+
+	return &arrays[k / TLB_SIZE][k % TLB_SIZE];
+}
+
+static inline void tlb_log_fill(struct vcpu *v, const struct tlb_entry *e)
+{
+	unsigned k = e >= v->tlb_code ? 2 * TLB_SIZE + (unsigned)(e - v->tlb_code) :
+		     e >= v->tlb_write ? TLB_SIZE + (unsigned)(e - v->tlb_write) :
+		     (unsigned)(e - v->tlb_read);
+
+	if (v->tlb_log_n < TLB_LOG_SIZE)
+		v->tlb_log[v->tlb_log_n] = (uint16_t)k;
+	if (v->tlb_log_n <= TLB_LOG_SIZE)
+		v->tlb_log_n++;
+}
+
 void cpu_tlb_flush(struct vcpu *v)
 {
 	v->tlb_mode[v->tlb_cur] = tlb_mode_bits(v);
-	memset(v->tlb_read, 0, sizeof(v->tlb_read));
-	memset(v->tlb_write, 0, sizeof(v->tlb_write));
-	memset(v->tlb_code, 0, sizeof(v->tlb_code));
+	if (v->tlb_log_n <= TLB_LOG_SIZE) {
+		/* Every valid entry is in the log: clear just those. */
+		for (unsigned k = 0; k < v->tlb_log_n; k++)
+			tlb_log_entry(v, v->tlb_log[k])->vpage = 0;
+	} else {
+		memset(v->tlb_read, 0, sizeof(v->tlb_read));
+		memset(v->tlb_write, 0, sizeof(v->tlb_write));
+		memset(v->tlb_code, 0, sizeof(v->tlb_code));
+	}
+	v->tlb_log_n = 0;
 	v->tlb_has_large = false;
 }
 
 void cpu_tlb_flush_spaces(struct vcpu *v, uint64_t spaces)
 {
-	struct tlb_entry *arrays[3] = { v->tlb_read, v->tlb_write, v->tlb_code };
+	unsigned n = 0;
 
 	if ((spaces >> v->tlb_cur) & 1)
 		v->tlb_mode[v->tlb_cur] = tlb_mode_bits(v);
@@ -213,10 +240,33 @@ void cpu_tlb_flush_spaces(struct vcpu *v, uint64_t spaces)
 		cpu_tlb_flush(v);
 		return;
 	}
-	for (unsigned a = 0; a < 3; a++)
-		for (unsigned i = 0; i < TLB_SIZE; i++)
-			if ((spaces >> tlb_entry_space(&arrays[a][i])) & 1)
-				arrays[a][i].vpage = 0;
+	if (v->tlb_log_n <= TLB_LOG_SIZE) {
+		/* Clear the logged entries of those spaces, keep the others logged. */
+		for (unsigned k = 0; k < v->tlb_log_n; k++) {
+			struct tlb_entry *e = tlb_log_entry(v, v->tlb_log[k]);
+
+			if (!e->vpage)
+				continue;
+			if ((spaces >> tlb_entry_space(e)) & 1)
+				e->vpage = 0;
+			else
+				v->tlb_log[n++] = v->tlb_log[k];
+		}
+		v->tlb_log_n = n;
+		return;
+	}
+	/* Scan every slot; what survives is logged again if it fits. */
+	for (unsigned k = 0; k < 3 * TLB_SIZE; k++) {
+		struct tlb_entry *e = tlb_log_entry(v, k);
+
+		if (!e->vpage)
+			continue;
+		if ((spaces >> tlb_entry_space(e)) & 1)
+			e->vpage = 0;
+		else if (++n <= TLB_LOG_SIZE)
+			v->tlb_log[n - 1] = (uint16_t)k;
+	}
+	v->tlb_log_n = n <= TLB_LOG_SIZE ? n : TLB_LOG_SIZE + 1;
 }
 
 void cpu_tlb_flush_page_spaces(struct vcpu *v, uint64_t spaces, uint64_t lin)
@@ -376,6 +426,8 @@ static uint64_t mem_xlate(struct vcpu *v, uint64_t lin, unsigned ma, uint8_t **h
 	}
 	if ((v->watch_hook || v->dr_data) && !(ma & MA_EXEC))
 		return r.paddr;         /* watchpoints: every data access comes back here */
+	if (!e->vpage)
+		tlb_log_fill(v, e);     /* a refilled slot is logged already */
 	e->vpage = tag;
 	e->ppage = r.paddr & ~0xfffull;
 	e->flags = p ? 0 : TLB_F_MMIO;

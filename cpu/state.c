@@ -51,6 +51,7 @@ void cpu_reset(struct vcpu *v)
 	memset(v->tlb_read, 0, sizeof(v->tlb_read));
 	memset(v->tlb_write, 0, sizeof(v->tlb_write));
 	memset(v->tlb_code, 0, sizeof(v->tlb_code));
+	v->tlb_log_n = 0;
 	/* One address space: no VPID, no EPT, PCID 0 (cpu/mem.c, cpu_tlb_set_space). */
 	memset(v->tlb_keys, 0, sizeof(v->tlb_keys));
 	v->tlb_spaces_used = 1;
