@@ -401,8 +401,11 @@ typedef uint64_t (*slat_fn)(struct vcpu *v, uint64_t gpa, uint64_t gla, unsigned
 
 /*
  * Soft TLB (cpu/mem.c). Three direct-mapped arrays (read, write, fetch), indexed by
- * (linear >> 12) & (TLB_SIZE - 1), at 4 KiB granularity (large pages fill 4 KiB
- * slices). The tag is the linear page | access class | TLB_VALID, so a lookup is
+ * cpu_tlb_index: ((linear >> 12) ^ the current space's offset) & (TLB_SIZE - 1), at
+ * 4 KiB granularity (large pages fill 4 KiB slices). The offset (0 for space 0) puts
+ * one page of different address spaces (below) in different slots, so that L1 and
+ * L2 running at the same linear addresses do not evict each other at every VM entry
+ * and exit. The tag is the linear page | access class | TLB_VALID, so a lookup is
  *   e->vpage == ((lin & ~0xfff) | tlb_class | TLB_VALID)
  * and then host = lin + e->addend when !(e->flags & TLB_F_MMIO).
  * The class separates user accesses, supervisor accesses and supervisor accesses
@@ -515,6 +518,7 @@ struct vcpu {
 	uint64_t tlb_spaces_used;
 	uint64_t tlb_space;
 	unsigned tlb_cur, tlb_victim;
+	unsigned tlb_index_xor;         /* cpu_tlb_space_offset(tlb_cur) */
 	/* Second-level address translation (SLAT_* below): NULL = guest-physical is
 	 * host-physical; slat_root belongs to whoever installs slat (nested/: the EPTP). */
 	slat_fn slat;
@@ -731,6 +735,15 @@ void cpu_tlb_flush_page(struct vcpu *v, uint64_t lin);
  * (match_vpid) / EPT PML4 address (match_ep4ta, ep4ta | 1) / any; flush those spaces
  * whole or one linear page in them. */
 void cpu_tlb_set_space(struct vcpu *v, const struct tlb_space_key *key);
+/* The TLB slot offset of space tag `tag`, and the slot of lin in the current space. */
+static inline unsigned cpu_tlb_space_offset(unsigned tag)
+{
+	return (tag * 167u) & (TLB_SIZE - 1);
+}
+static inline unsigned cpu_tlb_index(const struct vcpu *v, uint64_t lin)
+{
+	return (unsigned)((lin >> 12) ^ v->tlb_index_xor) & (TLB_SIZE - 1);
+}
 static inline const struct tlb_space_key *cpu_tlb_key(const struct vcpu *v)
 {
 	return &v->tlb_keys[v->tlb_cur];

@@ -169,7 +169,7 @@ static inline uint64_t tlb_tag(const struct vcpu *v, uint64_t lin, unsigned ma)
 
 static inline struct tlb_entry *tlb_slot(struct vcpu *v, uint64_t lin, unsigned ma)
 {
-	unsigned idx = (lin >> 12) & (TLB_SIZE - 1);
+	unsigned idx = cpu_tlb_index(v, lin);
 
 	if (ma & MA_WRITE)
 		return &v->tlb_write[idx];
@@ -272,7 +272,6 @@ void cpu_tlb_flush_spaces(struct vcpu *v, uint64_t spaces)
 void cpu_tlb_flush_page_spaces(struct vcpu *v, uint64_t spaces, uint64_t lin)
 {
 	struct tlb_entry *arrays[3] = { v->tlb_read, v->tlb_write, v->tlb_code };
-	unsigned idx = (lin >> 12) & (TLB_SIZE - 1);
 	uint64_t page = lin & ~0xfffull;
 
 	/* A large page is cached as 4 KiB slices: INVLPG of any address in it must drop
@@ -281,11 +280,17 @@ void cpu_tlb_flush_page_spaces(struct vcpu *v, uint64_t spaces, uint64_t lin)
 		cpu_tlb_flush_spaces(v, spaces);
 		return;
 	}
-	for (unsigned a = 0; a < 3; a++) {
-		struct tlb_entry *e = &arrays[a][idx];
+	/* Each space keeps the page in its own slot (cpu_tlb_index). */
+	for (uint64_t left = spaces & v->tlb_spaces_used; left; left &= left - 1) {
+		unsigned tag = (unsigned)__builtin_ctzll(left);
+		unsigned idx = (unsigned)((lin >> 12) ^ cpu_tlb_space_offset(tag)) & (TLB_SIZE - 1);
 
-		if ((e->vpage & ~0xfffull) == page && ((spaces >> tlb_entry_space(e)) & 1))
-			e->vpage = 0;
+		for (unsigned a = 0; a < 3; a++) {
+			struct tlb_entry *e = &arrays[a][idx];
+
+			if ((e->vpage & ~0xfffull) == page && tlb_entry_space(e) == tag)
+				e->vpage = 0;
+		}
 	}
 }
 
@@ -349,6 +354,7 @@ void cpu_tlb_set_space(struct vcpu *v, const struct tlb_space_key *key)
 found:
 	v->tlb_cur = i;
 	v->tlb_space = (uint64_t)i << TLB_SPACE_SHIFT;
+	v->tlb_index_xor = cpu_tlb_space_offset(i);
 	/* Entries filled under another paging mode must not be used under this one. */
 	if (v->tlb_mode[i] != tlb_mode_bits(v))
 		cpu_tlb_flush_spaces(v, 1ull << i);
@@ -516,7 +522,7 @@ uint64_t cpu_ld(struct vcpu *v, unsigned seg, uint64_t off, unsigned size)
 {
 	uint64_t lin = cpu_seg_linear(v, seg, off, size, ACC_READ);
 	unsigned ma = mem_explicit_ma(v);
-	const struct tlb_entry *e = &v->tlb_read[(lin >> 12) & (TLB_SIZE - 1)];
+	const struct tlb_entry *e = &v->tlb_read[cpu_tlb_index(v, lin)];
 
 	/* Fast path: RAM page in the TLB, no page crossing, aligned or no #AC. */
 	if (e->vpage == tlb_tag(v, lin, ma) && !e->flags && (lin & 0xfff) + size <= 4096 &&
@@ -529,7 +535,7 @@ void cpu_st(struct vcpu *v, unsigned seg, uint64_t off, unsigned size, uint64_t 
 {
 	uint64_t lin = cpu_seg_linear(v, seg, off, size, ACC_WRITE);
 	unsigned ma = mem_explicit_ma(v);
-	const struct tlb_entry *e = &v->tlb_write[(lin >> 12) & (TLB_SIZE - 1)];
+	const struct tlb_entry *e = &v->tlb_write[cpu_tlb_index(v, lin)];
 
 	if (e->vpage == tlb_tag(v, lin, ma) && !e->flags && (lin & 0xfff) + size <= 4096 &&
 	    (!(off & (size - 1)) || !(v->s.rflags & RFLAGS_AC))) {

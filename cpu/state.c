@@ -57,6 +57,7 @@ void cpu_reset(struct vcpu *v)
 	v->tlb_spaces_used = 1;
 	v->tlb_cur = 0;
 	v->tlb_space = 0;
+	v->tlb_index_xor = 0;
 	v->slat = NULL;
 }
 

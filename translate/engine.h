@@ -139,7 +139,7 @@ static inline unsigned jc_hash(uint64_t lin)
 /* Is the code TLB entry of lin present and mapping physical page `page`? */
 static inline bool code_tlb_maps(const struct vcpu *v, uint64_t lin, uint64_t page, bool user)
 {
-	const struct tlb_entry *e = &v->tlb_code[(lin >> 12) & (TLB_SIZE - 1)];
+	const struct tlb_entry *e = &v->tlb_code[cpu_tlb_index(v, lin)];
 	uint64_t tag = (lin & ~0xfffull) | v->tlb_space | (user ? TLB_CLASS_USER : TLB_CLASS_SUP) |
 		       TLB_VALID;
 

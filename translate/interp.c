@@ -277,7 +277,7 @@ op_set_cc_op:
 	/* TLB fast paths (compile_mem); the slow path is the generic op. */
 #define TLB_HIT(tlb, size) ({ \
 	uint64_t lin_ = A; \
-	const struct tlb_entry *e_ = &v->tlb[(lin_ >> 12) & (TLB_SIZE - 1)]; \
+	const struct tlb_entry *e_ = &v->tlb[cpu_tlb_index(v, lin_)]; \
 	(uint64_t)((int64_t)(lin_ << 16) >> 16) == lin_ && \
 	e_->vpage == ((lin_ & ~0xfffull) | v->tlb_space | op->c) && !e_->flags && \
 	(lin_ & 0xfff) + (size) <= 4096 && \

@@ -352,14 +352,19 @@ START_TEST(test_pae_pdptes_through_ept)
 }
 END_TEST
 
-/* The space tag of the read-TLB entry for lin, or -1 if none. */
+/* The space tag of a read-TLB entry for lin (each space has its own slot for it:
+ * cpu_tlb_index), the lowest if several, or -1 if none. */
 static int tlb_space_of(uint64_t lin)
 {
-	const struct tlb_entry *e = &vc()->tlb_read[(lin >> 12) & (TLB_SIZE - 1)];
+	for (unsigned tag = 0; tag < TLB_SPACES; tag++) {
+		unsigned idx = (unsigned)((lin >> 12) ^ cpu_tlb_space_offset(tag)) & (TLB_SIZE - 1);
+		const struct tlb_entry *e = &vc()->tlb_read[idx];
 
-	if (!e->vpage || (e->vpage & ~0xfffull) != (lin & ~0xfffull))
-		return -1;
-	return (int)((e->vpage & TLB_SPACE_MASK) >> TLB_SPACE_SHIFT);
+		if (e->vpage && (e->vpage & ~0xfffull) == (lin & ~0xfffull) &&
+		    ((e->vpage & TLB_SPACE_MASK) >> TLB_SPACE_SHIFT) == tag)
+			return (int)tag;
+	}
+	return -1;
 }
 
 START_TEST(test_vpid_tagging)
