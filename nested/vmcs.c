@@ -81,13 +81,16 @@ int vmcs_lookup(uint64_t encoding, bool *high)
 	return (int)k;
 }
 
+#define WIDTH_MASK(w) ((w) == VMCS_W16 ? 0xffffull : (w) == VMCS_W32 ? 0xffffffffull : ~0ull)
+const uint64_t g_vmcs_width_mask[VMCS_NFIELDS] = {
+#define VMCS_FIELD(name, enc, w, t, a, f) [VMCS_##name] = WIDTH_MASK(w),
+#include "nested/vmcs_fields.def"
+#undef VMCS_FIELD
+};
+
 uint64_t vmcs_width_mask(unsigned idx)
 {
-	switch (g_fields[idx].width) {
-	case VMCS_W16: return 0xffff;
-	case VMCS_W32: return 0xffffffffu;
-	default: return ~0ull;
-	}
+	return g_vmcs_width_mask[idx];
 }
 
 /* A field exists when the model supports what it belongs to (appendix B notes). */

@@ -172,12 +172,13 @@ static inline unsigned size_code(unsigned bytes) { return bytes == 8 ? 2 : bytes
 int vmcs_lookup(uint64_t encoding, bool *high);   /* field index or -1 */
 bool vmcs_field_supported(const struct vcpu *v, unsigned idx);
 uint64_t vmcs_width_mask(unsigned idx);
+extern const uint64_t g_vmcs_width_mask[VMCS_NFIELDS];  /* vmcs_width_mask of each field */
 void vmcs_load(struct vcpu *v, uint64_t paddr, struct vmcs *vmcs);
 void vmcs_flush(struct vcpu *v, uint64_t paddr, const struct vmcs *vmcs);
 static inline uint64_t vmcs_get(const struct vmx *x, enum vmcs_field f) { return x->vmcs.f[f]; }
 static inline void vmcs_set(struct vmx *x, enum vmcs_field f, uint64_t val)
 {
-	x->vmcs.f[f] = val & vmcs_width_mask(f);
+	x->vmcs.f[f] = val & g_vmcs_width_mask[f];      /* VM exits set ~60 fields */
 }
 
 /* nested/vmx_caps.c: the controls the model allows (SDM appendix A.3-A.5) */
