@@ -97,6 +97,8 @@ bool vmcs_field_supported(const struct vcpu *v, unsigned idx)
 	case VF_APIC: return proc2.may1 & SEC_APIC_ACCESS;
 	case VF_VID: return proc2.may1 & SEC_VID;
 	case VF_PI: return vmx_ctl_caps(v, CTL_PIN, false).may1 & PIN_POSTED;
+	case VF_PLE: return proc2.may1 & SEC_PLE;
+	case VF_XSAVES: return proc2.may1 & SEC_XSAVES;
 	default: return true;
 	}
 }

@@ -55,8 +55,8 @@ struct vmx_ctl_caps vmx_ctl_caps(const struct vcpu *v, enum vmx_ctl which, bool 
 		break;
 	case CTL_PROC2:
 		/* APIC virtualization: nested/vmx_apic.c (SDM 30). */
-		c.may1 = SEC_DESC_TABLE | SEC_WBINVD | SEC_APIC_ACCESS | SEC_X2APIC | SEC_APIC_REG |
-			 SEC_VID;
+		c.may1 = SEC_DESC_TABLE | SEC_WBINVD | SEC_PLE | SEC_APIC_ACCESS | SEC_X2APIC |
+			 SEC_APIC_REG | SEC_VID;
 		if (cpu_has_feature(v, "rdtscp"))
 			c.may1 |= SEC_RDTSCP;
 		if (cpu_has_feature(v, "invpcid"))
