@@ -19,6 +19,8 @@ bench_compute:
 	mov	$0x12345678, %eax
 	xor	%edx, %edx
 	lea	bench_buf(%rip), %rsi
+	test	%rdi, %rdi
+	jz	2f
 1:	mov	%edx, %ecx
 	and	$0x3ff8, %ecx
 	add	(%rsi,%rcx), %rax
@@ -27,7 +29,7 @@ bench_compute:
 	lea	0x48(%rdx,%rax), %rdx
 	dec	%rdi
 	jnz	1b
-	ret
+2:	ret
 
 	.globl bench_l2_vmcall
 bench_l2_vmcall:
