@@ -33,12 +33,14 @@
 
 /* The interpreter's encoding of one op (interp.c): direct-threaded, operands are
  * host pointers to globals (in v->s), temporaries (tb_cache.tmp) or constants. */
+#define IOP_CANON_SHIFT 24   /* ld/st fast paths: 64 - linear-address width */
 struct iop {
 	const void *lab;
 	uint64_t *d;
 	const uint64_t *a, *b;
 	uint64_t c;             /* constant; select: third input pointer; branches: target iop */
-	uint32_t aux;           /* seg | size << 8; cond; pos | len << 8; exit slot */
+	uint32_t aux;           /* seg | size << 8 (| canonical shift << IOP_CANON_SHIFT
+	                         * on TLB fast paths); cond; pos | len << 8; exit slot */
 	uint32_t insn;          /* guest instruction index */
 };
 

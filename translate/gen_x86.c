@@ -348,6 +348,13 @@ static unsigned branch_size(const struct gen_ctx *c, const struct x86_insn *i)
 	return i->opsize;
 }
 
+/* 64 minus the width of a canonical linear address: 48 bits, 57 with CR4.LA57
+ * (SDM vol. 1, 3.3.7.1). */
+static unsigned canon_shift(const struct gen_ctx *c)
+{
+	return (c->t->flags & TBF_LA57) ? 64 - 57 : 64 - 48;
+}
+
 /* A constant target that int_branch_target would accept (canonical / within the CS
  * limit, as now: CS cannot change without ending the block). */
 static bool branch_target(struct gen_ctx *c, const struct x86_insn *i, uint64_t *target)
@@ -358,7 +365,9 @@ static bool branch_target(struct gen_ctx *c, const struct x86_insn *i, uint64_t 
 	if (i->opnd[0].kind != OPND_REL || size != (c->mode == 8 ? 8 : i->opsize))
 		return false;
 	if (c->mode == 8) {
-		if ((uint64_t)((int64_t)(t << 16) >> 16) != t)
+		unsigned sh = canon_shift(c);
+
+		if ((uint64_t)((int64_t)(t << sh) >> sh) != t)
 			return false;
 	} else if (t > c->v->s.seg[SEG_CS].limit) {
 		return false;
@@ -412,10 +421,11 @@ static bool gen_ret(struct gen_ctx *c, const struct x86_insn *i)
 	unsigned slow;
 	uint32_t target, canon;
 
-	if (c->mode != 8 || branch_size(c, i) != 8 || (c->t->flags & TBF_LA57))
+	if (c->mode != 8 || branch_size(c, i) != 8)
 		return false;
 	target = ir_ld(c->ir, SEG_SS, 8, ir_gpr(4));
-	canon = ir_binop(c->ir, IR_sar, ir_binop(c->ir, IR_shl, target, cst(c, 16)), cst(c, 16));
+	canon = ir_binop(c->ir, IR_sar, ir_binop(c->ir, IR_shl, target, cst(c, canon_shift(c))),
+			 cst(c, canon_shift(c)));
 	slow = ir_new_label(c->ir);
 	ir_brcond(c->ir, IR_COND_NE, target, canon, slow);
 	ir_binop_to(c->ir, IR_add, ir_gpr(4), ir_gpr(4), cst(c, 8 + extra));
