@@ -55,8 +55,9 @@ static int run_unwound(struct vcpu *v, struct tb_cache *tc)
 /*
  * The block to run next. After a direct exit (a jump to a constant RIP, no mode
  * change possible: END rows leave by IR_EXIT_INDIRECT) the block found last time
- * from the same exit is reused if nothing was dropped since and the target is on
- * the same page (so the same mapping); else the mode is read and the cache searched.
+ * from the same exit is reused if nothing was dropped since and, for a target on
+ * another page than the exit's block, the code TLB still maps it there
+ * (tb_chained); else the mode is read and the cache searched.
  */
 static struct tb *next_block(struct vcpu *v, struct tb_cache *tc, struct tb *prev, int slot,
 			     uint32_t *flags)
@@ -64,17 +65,18 @@ static struct tb *next_block(struct vcpu *v, struct tb_cache *tc, struct tb *pre
 	struct tb *tb;
 
 	if (prev && slot < IR_EXIT_INDIRECT) {
-		if (prev->jmp_epoch[slot] == tc->epoch && prev->jmp[slot]->pc == v->s.rip)
-			return prev->jmp[slot];
+		tb = tb_chained(v, tc, prev, (unsigned)slot);
+		if (tb && tb->pc == v->s.rip)
+			return tb;
 	} else {
 		*flags = tb_mode_flags(v);
 	}
 	tb = tb_find(v, *flags);
-	if (prev && slot < IR_EXIT_INDIRECT && !((prev->flags | tb->flags) & (TBF_ONESHOT | TBF_TF)) &&
-	    (prev->phys[0] >> 12) == (tb->phys[0] >> 12) &&
-	    ((prev->cs_base + prev->pc) >> 12) == ((tb->cs_base + tb->pc) >> 12)) {
+	if (prev && slot < IR_EXIT_INDIRECT && !((prev->flags | tb->flags) & (TBF_ONESHOT | TBF_TF))) {
 		prev->jmp[slot] = tb;
 		prev->jmp_epoch[slot] = tc->epoch;
+		prev->jmp_far[slot] = (prev->phys[0] >> 12) != (tb->phys[0] >> 12) ||
+				      ((prev->cs_base + prev->pc) >> 12) != ((tb->cs_base + tb->pc) >> 12);
 	}
 	return tb;
 }

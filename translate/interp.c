@@ -164,18 +164,13 @@ static inline struct tb *interp_lookup(struct vcpu *v, struct tb_cache *tc, cons
 {
 	uint64_t lin = tb->cs_base + v->s.rip;
 	struct tb *next;
-	bool user;
 
 	if (!(tb->flags & TBF_CODE64))
 		return NULL;
 	next = tc->jc[jc_hash(lin)];
 	if (!next || next->pc != v->s.rip || next->cs_base != tb->cs_base || next->flags != tb->flags)
 		return NULL;
-	user = ((tb->flags >> TBF_CPL_SHIFT) & 3) == 3;
-	if (!code_tlb_maps(v, lin, next->phys[0], user) ||
-	    (next->phys[1] != TB_NO_PAGE && !code_tlb_maps(v, tb_last_lin(v, next, lin), next->phys[1], user)))
-		return NULL;
-	return next;
+	return tb_code_mapped(v, next, lin) ? next : NULL;
 }
 
 /*
@@ -361,12 +356,10 @@ op_exit:
 		 * at this boundary (no event, request, budget end, breakpoint or trace). */
 		struct tb *next = NULL;
 
-		if (op->aux < IR_EXIT_INDIRECT) {
-			if (tb->jmp_epoch[op->aux] == tc->epoch)
-				next = tb->jmp[op->aux];
-		} else if (op->aux == IR_EXIT_LOOKUP) {
+		if (op->aux < IR_EXIT_INDIRECT)
+			next = tb_chained(v, tc, tb, op->aux);
+		else if (op->aux == IR_EXIT_LOOKUP)
 			next = interp_lookup(v, tc, tb);
-		}
 		if (next && !(tb->flags & TBF_TF) && !v->exit_request && (tc->no_events || !cpu_events_maybe(v)) && !tc->nbps &&
 		    next->cs_base + next->pc != tc->breakpoint &&
 		    v->icount + next->ninsns <= tc->limit &&

@@ -218,7 +218,10 @@ static void tb_unlink(struct tb_cache *tc, struct tb *tb)
 	if (*jc == tb)
 		*jc = NULL;
 	tb->valid = false;
-	tc->epoch++;
+	/* tb.jmp never names a one-shot block (exec.c, next_block): dropping one (at every
+	 * budget end) leaves the links of the others valid. */
+	if (!(tb->flags & TBF_ONESHOT))
+		tc->epoch++;
 	if (tb == tc->cur_tb)
 		tc->smc_hit = true;
 	tb->dead_next = tc->dead;
