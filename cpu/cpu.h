@@ -834,6 +834,10 @@ bool cpu_pmu_present(const struct vcpu *v);
 /* RDPMC's counter read (SDM vol. 2, RDPMC): 0 and *val, or -1 for an invalid ECX. The
  * CR4.PCE/CPL check is the caller's. */
 int cpu_rdpmc(struct vcpu *v, uint32_t ecx, uint64_t *val) __attribute__((warn_unused_result));
+/* IA32_PERF_GLOBAL_CTRL: the bits that are not reserved (0 without the PMU), and a
+ * load of a value within them (VMX "load IA32_PERF_GLOBAL_CTRL" at entry and exit). */
+uint64_t cpu_pmu_global_ctrl_valid(const struct vcpu *v);
+void cpu_pmu_set_global_ctrl(struct vcpu *v, uint64_t val);
 /* Fold the instructions retired so far into the counters, raise what overflowed, and
  * note the current CPL and the next overflow deadline. */
 void cpu_pmu_update(struct vcpu *v);

@@ -296,6 +296,18 @@ int pmu_msr(struct vcpu *v, uint32_t index, uint64_t *val, bool write)
 	return 0;
 }
 
+uint64_t cpu_pmu_global_ctrl_valid(const struct vcpu *v)
+{
+	return cpu_pmu_present(v) ? GLOBAL_VALID : 0;
+}
+
+void cpu_pmu_set_global_ctrl(struct vcpu *v, uint64_t val)
+{
+	fold(v);
+	v->s.msr.perf_global_ctrl = val & cpu_pmu_global_ctrl_valid(v);
+	rearm(v);
+}
+
 /* RDPMC (SDM vol. 2, RDPMC; vol. 3, 20.2.2): ECX[30] selects the fixed counters,
  * ECX[29:0] the counter; anything else is invalid (#GP). The full 48-bit value. */
 int cpu_rdpmc(struct vcpu *v, uint32_t ecx, uint64_t *val)
