@@ -54,7 +54,7 @@ struct vmx_ctl_caps vmx_ctl_caps(const struct vcpu *v, enum vmx_ctl which, bool 
 			 PROC_PAUSE | PROC_SECONDARY;
 		break;
 	case CTL_PROC2:
-		c.may1 = SEC_DESC_TABLE | SEC_WBINVD;
+		c.may1 = SEC_DESC_TABLE | SEC_WBINVD | SEC_PLE;
 		if (cpu_has_feature(v, "rdtscp"))
 			c.may1 |= SEC_RDTSCP;
 		if (cpu_has_feature(v, "invpcid"))

@@ -433,6 +433,32 @@ static uint64_t task_qual(uint64_t info)
 	return (info & 0xffff) | (uint64_t)src[s] << 30;
 }
 
+/*
+ * 26.1.3, PAUSE: "PAUSE exiting" exits at any CPL. Otherwise, at CPL 0, "PAUSE-loop
+ * exiting" measures time (at the TSC rate: elzero's TSC, which counts retired
+ * instructions, so the outcome is deterministic) between PAUSEs: a gap above PLE_Gap,
+ * or the first PAUSE after VM entry, starts a loop; a PAUSE more than PLE_Window after
+ * the start of its loop exits (reason 40).
+ */
+static void pause_exits(struct vcpu *v, const struct x86_insn *i, uint32_t p, uint32_t p2)
+{
+	struct vmx *x = vmx_of(v);
+	uint64_t now;
+
+	if (p & PROC_PAUSE)
+		insn_exit(v, i, EXIT_REASON_PAUSE, 0, 0);
+	if (!(p2 & SEC_PLE) || cpu_cpl(&v->s) != 0)
+		return;
+	now = cpu_tsc(v);
+	if (x->ple_fresh || now - x->ple_last > (uint32_t)vmcs_get(x, VMCS_PLE_GAP)) {
+		x->ple_fresh = false;
+		x->ple_first = now;
+	} else if (now - x->ple_first > (uint32_t)vmcs_get(x, VMCS_PLE_WINDOW)) {
+		insn_exit(v, i, EXIT_REASON_PAUSE, 0, 0);
+	}
+	x->ple_last = now;
+}
+
 static void insn_intercepts(struct vcpu *v, enum intercept_kind kind, uint64_t info,
 			    const struct x86_insn *i)
 {
@@ -453,7 +479,7 @@ static void insn_intercepts(struct vcpu *v, enum intercept_kind kind, uint64_t i
 		if (p & PROC_RDTSC)
 			insn_exit(v, i, EXIT_REASON_RDTSCP, 0, 0);
 		return;
-	case ICPT_PAUSE: if (p & PROC_PAUSE) insn_exit(v, i, EXIT_REASON_PAUSE, 0, 0); return;
+	case ICPT_PAUSE: pause_exits(v, i, p, p2); return;
 	case ICPT_MWAIT: if (p & PROC_MWAIT) insn_exit(v, i, EXIT_REASON_MWAIT, 0, 0); return;
 	case ICPT_MONITOR: if (p & PROC_MONITOR) insn_exit(v, i, EXIT_REASON_MONITOR, 0, 0); return;
 	case ICPT_WBINVD: if (p2 & SEC_WBINVD) insn_exit(v, i, EXIT_REASON_WBINVD, 0, 0); return;

@@ -12,7 +12,7 @@
 
 /* Features a VMCS field depends on (the FEATURE column of vmcs_fields.def). */
 enum vmcs_feat { VF_ALWAYS, VF_EPT, VF_VPID, VF_TPR, VF_PAT, VF_EFER, VF_SEC, VF_PREEMPT,
-		 VF_PERF };
+		 VF_PLE, VF_XSAVES, VF_PERF };
 
 enum vmcs_field {
 #define VMCS_FIELD(name, enc, w, t, a, f) VMCS_##name,
@@ -78,8 +78,10 @@ enum {
 #define SEC_WBINVD      (1u << 6)
 #define SEC_UNRESTRICTED (1u << 7)
 #define SEC_RDRAND      (1u << 11)
+#define SEC_PLE         (1u << 10)
 #define SEC_INVPCID     (1u << 12)
 #define SEC_RDSEED      (1u << 16)
+#define SEC_XSAVES      (1u << 20)
 /* VM-exit controls (SDM 25.7.1, table 25-13) */
 #define EXIT_SAVE_DEBUG (1u << 2)
 #define EXIT_HOST_64    (1u << 9)
@@ -125,7 +127,7 @@ enum {
 	EXIT_REASON_LDTR_TR = 47, EXIT_REASON_EPT_VIOLATION = 48,
 	EXIT_REASON_EPT_MISCONFIG = 49, EXIT_REASON_RDTSCP = 51, EXIT_REASON_PREEMPT = 52, EXIT_REASON_WBINVD = 54,
 	EXIT_REASON_XSETBV = 55, EXIT_REASON_RDRAND = 57, EXIT_REASON_INVPCID = 58,
-	EXIT_REASON_RDSEED = 61,
+	EXIT_REASON_RDSEED = 61, EXIT_REASON_XSAVES = 63, EXIT_REASON_XRSTORS = 64,
 };
 #define EXIT_REASON_ENTRY_FAIL (1u << 31)
 
@@ -154,6 +156,10 @@ struct vmx {
 	unsigned ept_reason;
 	uint64_t ept_qual, ept_gla, ept_gpa;
 	uint64_t tsc_offset;            /* added to v->s.tsc_offset at entry */
+	/* PAUSE-loop exiting (26.1.3): TSC of the last PAUSE at CPL 0 and of the first
+	 * one of the current loop; ple_fresh until the first PAUSE after entry. */
+	bool ple_fresh;
+	uint64_t ple_last, ple_first;
 	uint64_t entry_count, exit_count;
 };
 
