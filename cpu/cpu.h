@@ -182,6 +182,7 @@ enum cc_op {
 #define CPU_MCA_BANKS 4          /* IA32_MCG_CAP.Count */
 #define CPU_PMU_GP 4             /* general-purpose performance counters (CPUID.0AH:EAX[15:8]) */
 #define CPU_PMU_FIXED 3          /* fixed-function performance counters (CPUID.0AH:EDX[4:0]) */
+#define CPU_LBR_ENTRIES 32       /* last-branch record stack of the Intel models (cpu/pmu.c) */
 
 /* Model-specific registers that live in the architectural state. */
 struct msr_state {
@@ -201,6 +202,9 @@ struct msr_state {
 	uint64_t pmc[CPU_PMU_GP], perfevtsel[CPU_PMU_GP];
 	uint64_t fixed_ctr[CPU_PMU_FIXED], fixed_ctr_ctrl;
 	uint64_t perf_global_ctrl, perf_global_status;
+	/* The LBR stack's MSRs (FROM_IP, TO_IP, LBR_INFO per entry; TOS; LBR_SELECT):
+	 * registers only, branches are not recorded (cpu/pmu.c). */
+	uint64_t lbr[3][CPU_LBR_ENTRIES], lbr_tos, lbr_select;
 };
 
 /*
