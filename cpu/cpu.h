@@ -528,11 +528,12 @@ struct vcpu {
 	/* Performance counters (cpu/pmu.c): counted lazily from icount. Instructions since
 	 * pmu.icount all ran at CPL 0 (user false) or above (user true); the run loop calls
 	 * cpu_pmu_boundary while watch is set (a counter is enabled) and ends blocks at
-	 * pmu.deadline, the icount at which the first counter overflows (~0: none). A PMI
-	 * goes to pmi_hook (hw/: the local APIC's LVT performance-counter entry). */
+	 * pmu.deadline, the icount at which the first counter overflows (~0: none). split:
+	 * some counter counts at one CPL class and not the other (so CPL changes matter).
+	 * A PMI goes to pmi_hook (hw/: the local APIC's LVT performance-counter entry). */
 	struct vcpu_pmu {
 		uint64_t icount, deadline;
-		bool user, watch;
+		bool user, watch, split;
 	} pmu;
 	void (*pmi_hook)(struct vcpu *v, void *opaque);
 	void *pmi_opaque;
@@ -868,7 +869,7 @@ void cpu_pmu_update(struct vcpu *v);
 static inline void cpu_pmu_boundary(struct vcpu *v)
 {
 	if (__builtin_expect(v->pmu.watch, 0) &&
-	    ((cpu_cpl(&v->s) != 0) != v->pmu.user || v->icount >= v->pmu.deadline))
+	    (v->icount >= v->pmu.deadline || (v->pmu.split && (cpu_cpl(&v->s) != 0) != v->pmu.user)))
 		cpu_pmu_update(v);
 }
 

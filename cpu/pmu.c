@@ -23,7 +23,8 @@
  * v->pmu.icount; the instructions retired since then all ran in one CPL class (0, or
  * 1-3), which says which counters they go to (the USR/OS filters). cpu_pmu_update folds
  * them in at MSR accesses, RDPMC, and at the run loop's boundaries where the CPL class
- * changed or the first overflow is due (the run loop ends blocks at v->pmu.deadline).
+ * changed (only while some counter's USR/OS filter makes that matter: v->pmu.split) or
+ * the first overflow is due (the run loop ends blocks at v->pmu.deadline).
  * An instruction counts at the CPL it started at; a WRMSR that enables counting counts
  * itself, one that disables it does not; RDPMC/RDMSR read what retired before them.
  *
@@ -170,23 +171,24 @@ static void fold(struct vcpu *v)
  * icount at which the first counter counting at this CPL overflows. */
 static void rearm(struct vcpu *v)
 {
-	bool user = cpu_cpl(&v->s) != 0, watch = false;
+	bool user = cpu_cpl(&v->s) != 0, watch = false, split = false;
 	uint64_t deadline = ~0ull;
 
 	for (unsigned k = 0; k < NCOUNTERS; k++) {
+		bool here = counts(v, k, user), there = counts(v, k, !user);
 		uint64_t left;
 
-		if (counts(v, k, !user))
-			watch = true;
-		if (!counts(v, k, user))
+		watch |= here || there;
+		split |= here != there;
+		if (!here)
 			continue;
-		watch = true;
 		left = (PMU_MASK - *counter(v, k)) + 1;
 		if (v->pmu.icount + left < deadline)
 			deadline = v->pmu.icount + left;
 	}
 	v->pmu.user = user;
 	v->pmu.watch = watch;
+	v->pmu.split = split;
 	v->pmu.deadline = deadline;
 }
 
