@@ -309,6 +309,40 @@ START_TEST(test_entry_fail_ctl_host_guest)
 }
 END_TEST
 
+/* "load IA32_PERF_GLOBAL_CTRL" (SDM 27.3.2.1, 28.5.1): the guest reads the guest
+ * field's value (RDMSR passed through by an empty MSR bitmap), the host gets the host
+ * field's; reserved bits fail the host check (VMfail 8) and the guest check (exit 33). */
+START_TEST(test_load_perf_global_ctrl)
+{
+	struct emu *e = vmx_ready();
+	struct vmx *x = vmx_of(&e->v);
+	uint64_t *f = x->vmcs.f;
+
+	LOAD(e, GUEST_CODE, 0xb9, 0x8f, 0x03, 0x00, 0x00, 0x0f, 0x32 /* rdmsr 38FH */, HLT);
+	f[VMCS_PROC_CONTROLS] |= PROC_MSR_BITMAPS;
+	f[VMCS_MSR_BITMAP] = 0x304000;
+	f[VMCS_ENTRY_CONTROLS] |= ENTRY_LOAD_PERF;
+	f[VMCS_EXIT_CONTROLS] |= EXIT_LOAD_PERF;
+	f[VMCS_GUEST_PERF_GLOBAL_CTRL] = 0x9;
+	f[VMCS_HOST_PERF_GLOBAL_CTRL] = 0x700000005ull;
+	ck_assert_uint_eq(e->v.s.msr.perf_global_ctrl, 0xf);    /* reset value */
+	ck_assert_int_eq(run(e), -1);
+	ck_assert_uint_eq(f[VMCS_EXIT_REASON], EXIT_REASON_HLT);
+	ck_assert_uint_eq(e->v.s.gpr[0], 0x9);
+	ck_assert_uint_eq(e->v.s.msr.perf_global_ctrl, 0x700000005ull);
+	f[VMCS_HOST_PERF_GLOBAL_CTRL] = 1ull << 35;
+	LOAD(e, EMU_CODE, VMRESUME, PUSHF_POP_RDX, HLT, HLT);
+	ck_assert_int_eq(run(e), -1);
+	ck_assert_uint_eq(x->vmcs.f[VMCS_VM_INSN_ERROR], VMXERR_ENTRY_BAD_HOST);
+	f[VMCS_HOST_PERF_GLOBAL_CTRL] = 0;
+	f[VMCS_GUEST_PERF_GLOBAL_CTRL] = 1ull << 4;
+	ck_assert_int_eq(run(e), -1);
+	ck_assert_uint_eq(f[VMCS_EXIT_REASON], EXIT_REASON_BAD_GUEST | EXIT_REASON_ENTRY_FAIL);
+	ck_assert_uint_eq(e->v.s.msr.perf_global_ctrl, 0);      /* the host value loaded */
+	vmx_free(e);
+}
+END_TEST
+
 START_TEST(test_vmcall_and_cr0_shadow)
 {
 	struct emu *e = vmx_ready();
@@ -453,6 +487,7 @@ int main(void)
 	tcase_add_test(tc, test_vmclear_vmptrld);
 	tcase_add_test(tc, test_entry_exit_cpuid);
 	tcase_add_test(tc, test_entry_fail_ctl_host_guest);
+	tcase_add_test(tc, test_load_perf_global_ctrl);
 	tcase_add_test(tc, test_vmcall_and_cr0_shadow);
 	tcase_add_test(tc, test_cr0_write_exit);
 	tcase_add_test(tc, test_tpr_shadow);
