@@ -132,6 +132,8 @@ void vmx_apic_tpr_virt(struct vcpu *v)
 	evaluate(v);
 }
 
+_Static_assert(VMCS_EOI_EXIT3 == VMCS_EOI_EXIT0 + 3, "EOI-exit bitmaps 0-3 are consecutive rows");
+
 /* 30.1.4: EOI virtualization; an EOI-induced VM exit (45) when the EOI-exit bitmap
  * has the vector's bit. */
 static void eoi_virt(struct vcpu *v)
