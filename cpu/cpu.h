@@ -397,6 +397,18 @@ typedef int (*msr_hook_fn)(struct vcpu *v, void *opaque, uint32_t index, uint64_
 #define SLAT_FAIL   (~0ull)
 typedef uint64_t (*slat_fn)(struct vcpu *v, uint64_t gpa, uint64_t gla, unsigned flags);
 
+/*
+ * The VMX APIC-access page (nested/: "virtualize APIC accesses", SDM vol. 3, 30.4).
+ * While v->apic_access_tag is that page's physical address | 1 (0: none), a TLB miss
+ * whose translation ends on the page is never cached: cpu/mem.c calls v->apic_access
+ * with the linear and physical address, the access type (ACC_*) and the size of the
+ * whole access in bytes (0: it crosses a page or is a bulk copy). The hook performs
+ * the APIC-access VM exit (and unwinds), or returns the host pointer the access uses
+ * instead (on the virtual-APIC page), never NULL.
+ */
+typedef uint8_t *(*apic_access_fn)(struct vcpu *v, uint64_t lin, uint64_t paddr, unsigned acc,
+				   unsigned size);
+
 #define TLB_SIZE 256
 
 /*
@@ -513,6 +525,9 @@ struct vcpu {
 	 * host-physical; slat_root belongs to whoever installs slat (nested/: the EPTP). */
 	slat_fn slat;
 	uint64_t slat_root;
+	/* The APIC-access page (apic_access_fn above); set by nested/ in guest mode. */
+	uint64_t apic_access_tag;
+	apic_access_fn apic_access;
 	uint8_t phys_bits;              /* MAXPHYADDR (CPUID 80000008H EAX[7:0]) */
 
 	struct { msr_hook_fn fn; void *opaque; } msr_hooks[VCPU_MSR_HOOKS];
@@ -739,6 +754,9 @@ void cpu_tlb_flush_page_spaces(struct vcpu *v, uint64_t spaces, uint64_t lin);
  * write-TLB entries of that page so that every later write takes the slow path and
  * calls v->code_write_hook. (With several vCPUs, call it for each.) */
 void cpu_tlb_protect_code(struct vcpu *v, uint64_t paddr);
+/* Drop every cached translation (any space, any access) to paddr's page (nested/: a
+ * page that became the VMX APIC-access page). */
+void cpu_tlb_flush_phys_page(struct vcpu *v, uint64_t paddr);
 /* Like cpu_translate but with no side effects (no A/D updates) and the current
  * privilege, for the monitor and the gdb stub. Returns true and *paddr on success. */
 bool cpu_debug_translate(struct vcpu *v, uint64_t lin, uint64_t *paddr);

@@ -259,6 +259,7 @@ void vmx_vmexit(struct vcpu *v, uint32_t reason, uint64_t qual)
 		v->cr0_must1 = vmx_cr0_fixed0();
 	}
 	ept_leave(v);           /* with the host's CRs in place (nested/ept.h) */
+	vmx_apic_leave(v);
 	x->mtf_pending = false;
 	x->preempt_on = false;
 	x->activity = ACT_ACTIVE;
@@ -306,6 +307,8 @@ void vmx_take_ept_exit(struct vcpu *v)
 	if (violation && (x->ept_qual & (1u << 7)))
 		vmcs_set(x, VMCS_GUEST_LINEAR_ADDR, x->ept_gla);
 	vmcs_set(x, VMCS_GUEST_PHYSICAL_ADDR, x->ept_gpa);
-	vmx_vmexit(v, x->ept_reason, violation ? x->ept_qual : 0);
+	/* APIC-access exits (nested/vmx_apic.c) come this way too, with their own
+	 * qualification (28.2.1 table 28-6). */
+	vmx_vmexit(v, x->ept_reason, x->ept_reason == EXIT_REASON_EPT_MISCONFIG ? 0 : x->ept_qual);
 	cpu_loop_exit(v);
 }
