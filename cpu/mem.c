@@ -28,17 +28,35 @@ bool cpu_bus_code_page(const struct cpu_bus *bus, uint64_t paddr)
 	return (bus->code_pages[idx >> 3] >> (idx & 7)) & 1;
 }
 
-static uint64_t load_le(const uint8_t *p, unsigned size)
+/* The host is x86-64: little-endian. The common sizes get a constant-size copy (one
+ * move) instead of a call to the library's memcpy. */
+static inline uint64_t load_le(const uint8_t *p, unsigned size)
 {
 	uint64_t x = 0;
+	uint32_t x4;
+	uint16_t x2;
 
-	memcpy(&x, p, size);        /* the host is x86-64: little-endian */
-	return x;
+	switch (size) {
+	case 1: return *p;
+	case 2: memcpy(&x2, p, 2); return x2;
+	case 4: memcpy(&x4, p, 4); return x4;
+	case 8: memcpy(&x, p, 8); return x;
+	default: memcpy(&x, p, size); return x;
+	}
 }
 
-static void store_le(uint8_t *p, unsigned size, uint64_t val)
+static inline void store_le(uint8_t *p, unsigned size, uint64_t val)
 {
-	memcpy(p, &val, size);
+	uint32_t x4 = (uint32_t)val;
+	uint16_t x2 = (uint16_t)val;
+
+	switch (size) {
+	case 1: *p = (uint8_t)val; break;
+	case 2: memcpy(p, &x2, 2); break;
+	case 4: memcpy(p, &x4, 4); break;
+	case 8: memcpy(p, &val, 8); break;
+	default: memcpy(p, &val, size); break;
+	}
 }
 
 static uint64_t mmio_ld(struct vcpu *v, uint64_t paddr, unsigned size)
