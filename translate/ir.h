@@ -156,12 +156,14 @@ void ir_smc_check(struct ir_block *b, unsigned insn);
 /* Print a block (for -d op style logs and test failures). */
 void ir_dump(const struct ir_block *b, void (*out)(const char *line, void *opaque), void *opaque);
 
-/* Optimizer passes (opt.c): constant folding + copy propagation, then dead code
- * (dead temporaries, and global stores overwritten before any read, fault or exit),
- * then coalescing "op t; mov global, t" into "op global". */
+/* Optimizer passes (opt.c): constant folding + copy propagation, narrowing of
+ * zero-extensions (opt_narrow.c) and folding again, then dead code (dead
+ * temporaries, and global stores overwritten before any read, fault or exit), then
+ * coalescing "op t; mov global, t" into "op global". */
 void ir_optimize(struct ir_block *b);
 void ir_opt_fold(struct ir_block *b);
 void ir_opt_dead(struct ir_block *b);
 void ir_opt_coalesce(struct ir_block *b);
+void ir_opt_narrow(struct ir_block *b);     /* opt_narrow.c */
 
 #endif /* ELZERO_TRANSLATE_IR_H */
