@@ -180,6 +180,8 @@ enum cc_op {
 };
 
 #define CPU_MCA_BANKS 4          /* IA32_MCG_CAP.Count */
+#define CPU_PMU_GP 4             /* general-purpose performance counters (CPUID.0AH:EAX[15:8]) */
+#define CPU_PMU_FIXED 3          /* fixed-function performance counters (CPUID.0AH:EDX[4:0]) */
 
 /* Model-specific registers that live in the architectural state. */
 struct msr_state {
@@ -194,6 +196,11 @@ struct msr_state {
 	 * control, and per bank CTL, STATUS, ADDR, MISC. */
 	uint64_t mcg_status, mcg_ctl;
 	uint64_t mc_bank[CPU_MCA_BANKS][4];
+	/* Architectural performance monitoring (cpu/pmu.c; SDM vol. 3, 20.2). The counters
+	 * hold their value as of v->pmu.icount: cpu/pmu.c folds in what retired since. */
+	uint64_t pmc[CPU_PMU_GP], perfevtsel[CPU_PMU_GP];
+	uint64_t fixed_ctr[CPU_PMU_FIXED], fixed_ctr_ctrl;
+	uint64_t perf_global_ctrl, perf_global_status;
 };
 
 /*
@@ -511,6 +518,20 @@ struct vcpu {
 
 	uint64_t icount;                /* retired instructions */
 	uint32_t exit_request;          /* nonzero: leave the block at the next boundary */
+	/* translate/'s hook: instructions retired before the one running. v->icount is
+	 * counted per block, so mid-block it lags; NULL means v->icount is exact. */
+	uint64_t (*icount_now)(const struct vcpu *v);
+	/* Performance counters (cpu/pmu.c): counted lazily from icount. Instructions since
+	 * pmu.icount all ran at CPL 0 (user false) or above (user true); the run loop calls
+	 * cpu_pmu_boundary while watch is set (a counter is enabled) and ends blocks at
+	 * pmu.deadline, the icount at which the first counter overflows (~0: none). A PMI
+	 * goes to pmi_hook (hw/: the local APIC's LVT performance-counter entry). */
+	struct vcpu_pmu {
+		uint64_t icount, deadline;
+		bool user, watch;
+	} pmu;
+	void (*pmi_hook)(struct vcpu *v, void *opaque);
+	void *pmi_opaque;
 
 	struct tlb_entry tlb_read[TLB_SIZE], tlb_write[TLB_SIZE], tlb_code[TLB_SIZE];
 	bool tlb_has_large;             /* a 2M/4M/1G page is cached: INVLPG flushes all */
@@ -818,6 +839,34 @@ int cpu_wrmsr(struct vcpu *v, uint32_t index, uint64_t val) __attribute__((warn_
 void cpu_msr_add_hook(struct vcpu *v, msr_hook_fn fn, void *opaque);
 /* IA32_TIME_STAMP_COUNTER as the guest sees it (before VMX/SVM offsetting). */
 uint64_t cpu_tsc(const struct vcpu *v);
+
+/* ---------------------------------------------------------------- performance monitoring */
+
+/* Retired instructions up to (not including) the one running: exact mid-block too. */
+static inline uint64_t cpu_icount(const struct vcpu *v)
+{
+	return v->icount_now ? v->icount_now(v) : v->icount;
+}
+/* Does the vCPU have the architectural PMU (cpu/pmu.c: leaf 0AH, its MSRs, RDPMC)? */
+bool cpu_pmu_present(const struct vcpu *v);
+/* RDPMC's counter read (SDM vol. 2, RDPMC): 0 and *val, or -1 for an invalid ECX. The
+ * CR4.PCE/CPL check is the caller's. */
+int cpu_rdpmc(struct vcpu *v, uint32_t ecx, uint64_t *val) __attribute__((warn_unused_result));
+/* IA32_PERF_GLOBAL_CTRL: the bits that are not reserved (0 without the PMU), and a
+ * load of a value within them (VMX "load IA32_PERF_GLOBAL_CTRL" at entry and exit). */
+uint64_t cpu_pmu_global_ctrl_valid(const struct vcpu *v);
+void cpu_pmu_set_global_ctrl(struct vcpu *v, uint64_t val);
+/* Fold the instructions retired so far into the counters, raise what overflowed, and
+ * note the current CPL and the next overflow deadline. */
+void cpu_pmu_update(struct vcpu *v);
+/* The run loop, at every block boundary: cheap unless a counter is live and the CPL
+ * class changed or the overflow deadline is reached. */
+static inline void cpu_pmu_boundary(struct vcpu *v)
+{
+	if (__builtin_expect(v->pmu.watch, 0) &&
+	    ((cpu_cpl(&v->s) != 0) != v->pmu.user || v->icount >= v->pmu.deadline))
+		cpu_pmu_update(v);
+}
 
 /* Port I/O with the permission checks of SDM vol. 1, 19.5 (IOPL, TSS bitmap): #GP(0)
  * when denied. cpu_pio_check is the check alone (IN/OUT run it before the intercept). */

@@ -343,13 +343,15 @@ void vmx_apic_write_emulation(struct vcpu *v)
 
 /* ---------------------------------------------------------------- 30.5 */
 
-/* x2APIC MSRs whose RDMSR "APIC-register virtualization" virtualizes (30.5). */
+/* x2APIC MSRs whose RDMSR "APIC-register virtualization" virtualizes (30.5): ID,
+ * version, TPR, PPR, LDR, SVR, ISR, TMR, IRR, ESR, LVT CMCI, ICR, LVTs, initial
+ * count, divide configuration. */
 static bool msr_readable(uint32_t index)
 {
-	unsigned reg = (index & 0xff) << 4;
-
-	return index != MSR_X2APIC_EOI && index != 0x80e && reg_readable(reg) && reg != 0x310 &&
-	       index != 0x831;
+	return index == 0x802 || index == 0x803 || index == MSR_X2APIC_TPR || index == 0x80a ||
+	       index == 0x80d || index == 0x80f || (index >= 0x810 && index <= 0x828) ||
+	       index == 0x82f || index == MSR_X2APIC_ICR || (index >= 0x832 && index <= 0x838) ||
+	       index == 0x83e;
 }
 
 static _Noreturn void msr_done(struct vcpu *v, const struct x86_insn *i)
@@ -368,9 +370,9 @@ bool vmx_apic_msr(struct vcpu *v, const struct x86_insn *i, uint32_t index, bool
 	if (!write) {
 		if (index != MSR_X2APIC_TPR && !((proc2(x) & SEC_APIC_REG) && msr_readable(index)))
 			return false;
+		/* the 64 bits at offset (ECX & FFH) << 4 (x2APIC's ICR is one 64-bit
+		 * register there) */
 		val = cpu_phys_ld(v, vapic(x) + ((index & 0xff) << 4), 8);
-		if (index == MSR_X2APIC_ICR)
-			val = (uint32_t)val | (uint64_t)vapic_ld(v, VAPIC_ICR_HI) << 32;
 		v->s.gpr[0] = (uint32_t)val;
 		v->s.gpr[2] = val >> 32;
 		msr_done(v, i);

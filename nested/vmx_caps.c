@@ -76,10 +76,14 @@ struct vmx_ctl_caps vmx_ctl_caps(const struct vcpu *v, enum vmx_ctl which, bool 
 		c.must1 = EXIT_DEFAULT1 & ~(true_ctls ? EXIT_TRUE_ZERO : 0);
 		c.may1 = EXIT_DEFAULT1 | EXIT_HOST_64 | EXIT_ACK_INT | EXIT_SAVE_PAT |
 			 EXIT_LOAD_PAT | EXIT_SAVE_EFER | EXIT_LOAD_EFER | EXIT_SAVE_PREEMPT;
+		if (cpu_pmu_present(v))
+			c.may1 |= EXIT_LOAD_PERF;
 		break;
 	case CTL_ENTRY:
 		c.must1 = ENTRY_DEFAULT1 & ~(true_ctls ? ENTRY_TRUE_ZERO : 0);
 		c.may1 = ENTRY_DEFAULT1 | ENTRY_IA32E | ENTRY_LOAD_PAT | ENTRY_LOAD_EFER;
+		if (cpu_pmu_present(v))
+			c.may1 |= ENTRY_LOAD_PERF;
 		break;
 	}
 	return c;

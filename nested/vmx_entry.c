@@ -173,6 +173,11 @@ CHECK(host_cr4_fixed)
 }
 CHECK(host_cr3) { return !(F(HOST_CR3) >> e->v->phys_bits); }
 CHECK(host_sysenter) { return canon(e, F(HOST_SYSENTER_ESP)) && canon(e, F(HOST_SYSENTER_EIP)); }
+CHECK(host_perf_global_ctrl)
+{
+	return !(e->exit & EXIT_LOAD_PERF) ||
+	       !(F(HOST_PERF_GLOBAL_CTRL) & ~cpu_pmu_global_ctrl_valid(e->v));
+}
 CHECK(host_pat) { return !(e->exit & EXIT_LOAD_PAT) || vmx_pat_ok(F(HOST_PAT)); }
 CHECK(host_efer)
 {
@@ -218,6 +223,7 @@ CHECK(host_64bit_state)
 static const struct entry_check g_host_checks[] = {
 	ROW(host_cr0_fixed, "SDM 27.2.2"), ROW(host_cr4_fixed, "SDM 27.2.2"),
 	ROW(host_cr3, "SDM 27.2.2"), ROW(host_sysenter, "SDM 27.2.2"),
+	ROW(host_perf_global_ctrl, "SDM 27.2.2"),
 	ROW(host_pat, "SDM 27.2.2"), ROW(host_efer, "SDM 27.2.2"),
 	ROW(host_sel_rpl_ti, "SDM 27.2.3"), ROW(host_cs_nonnull, "SDM 27.2.3"),
 	ROW(host_tr_nonnull, "SDM 27.2.3"), ROW(host_ss_nonnull, "SDM 27.2.3"),

@@ -194,6 +194,8 @@ static void load_host(struct vcpu *v)
 	s->msr.sysenter_cs = vmcs_get(x, VMCS_HOST_SYSENTER_CS);
 	s->msr.sysenter_esp = vmcs_get(x, VMCS_HOST_SYSENTER_ESP);
 	s->msr.sysenter_eip = vmcs_get(x, VMCS_HOST_SYSENTER_EIP);
+	if (exitc & EXIT_LOAD_PERF)             /* 28.5.1 */
+		cpu_pmu_set_global_ctrl(v, vmcs_get(x, VMCS_HOST_PERF_GLOBAL_CTRL));
 	if (exitc & EXIT_LOAD_PAT)
 		s->msr.pat = vmcs_get(x, VMCS_HOST_PAT);
 	if (exitc & EXIT_LOAD_EFER)

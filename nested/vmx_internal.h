@@ -12,7 +12,7 @@
 
 /* Features a VMCS field depends on (the FEATURE column of vmcs_fields.def). */
 enum vmcs_feat { VF_ALWAYS, VF_EPT, VF_VPID, VF_TPR, VF_PAT, VF_EFER, VF_SEC, VF_PREEMPT,
-		 VF_PLE, VF_XSAVES, VF_APIC, VF_VID, VF_PI };
+		 VF_PLE, VF_XSAVES, VF_APIC, VF_VID, VF_PI, VF_PERF };
 
 enum vmcs_field {
 #define VMCS_FIELD(name, enc, w, t, a, f) VMCS_##name,

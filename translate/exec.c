@@ -162,6 +162,7 @@ static enum run_exit run_blocks(struct vcpu *v, struct tb_cache *tc, uint64_t li
 		}
 		if (v->shutdown)
 			return RUN_EXIT_SHUTDOWN;
+		cpu_pmu_boundary(v);            /* CPL class change, counter overflow */
 		if (__builtin_expect(v->init_pending || v->sipi_pending || v->s.wait_for_sipi, 0)) {
 			if (!init_sipi(v))
 				return RUN_EXIT_HALT;
@@ -173,8 +174,10 @@ static enum run_exit run_blocks(struct vcpu *v, struct tb_cache *tc, uint64_t li
 		}
 		if (tc->no_events ? v->s.halted : (cpu_events_maybe(v) && !cpu_check_events(v)))
 			return RUN_EXIT_HALT;
-		if (v->s.rip != rip || v->s.seg[SEG_CS].sel != cs)
+		if (v->s.rip != rip || v->s.seg[SEG_CS].sel != cs) {
 			prev = NULL;            /* an event was delivered */
+			cpu_pmu_boundary(v);    /* at another CPL, maybe */
+		}
 		if (v->icount >= limit)
 			return RUN_EXIT_LIMIT;
 		if ((tc->breakpoint != ~0ull || tc->nbps) && !tc->bp_skip &&
@@ -186,8 +189,10 @@ static enum run_exit run_blocks(struct vcpu *v, struct tb_cache *tc, uint64_t li
 		if (v->dr_active)
 			cpu_dr_exec_check(v);
 		tb = next_block(v, tc, prev, slot, &flags);
-		if (tb->ninsns > limit - v->icount)
-			tb = tb_translate_oneshot(v, flags, (unsigned)(limit - v->icount));
+		/* End the run of blocks where the first performance counter overflows. */
+		tc->limit = v->pmu.watch && v->pmu.deadline < limit ? v->pmu.deadline : limit;
+		if (tb->ninsns > tc->limit - v->icount)
+			tb = tb_translate_oneshot(v, flags, (unsigned)(tc->limit - v->icount));
 		if (tb->flags & TBF_TF) {
 			if (!v->step_armed) {
 				v->step_armed = true;

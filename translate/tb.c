@@ -377,6 +377,15 @@ struct tb *tb_translate_oneshot(struct vcpu *v, uint32_t flags, unsigned max_ins
 
 /* ---------------------------------------------------------------- public */
 
+/* The instructions retired before the one running (cpu/cpu.h, icount_now): the
+ * instructions of the running block before tc->cur_insn have not been added yet. */
+static uint64_t tb_icount_now(const struct vcpu *v)
+{
+	const struct tb_cache *tc = v->tb_cache;
+
+	return v->icount + (tc->cur_tb ? tc->cur_insn : 0);
+}
+
 int translate_attach(struct vcpu *v)
 {
 	struct tb_cache *tc = calloc(1, sizeof(*tc));
@@ -399,6 +408,7 @@ int translate_attach(struct vcpu *v)
 	g_tb_caches = tc;
 	v->tb_cache = tc;
 	v->code_write_hook = tb_code_write_hook;
+	v->icount_now = tb_icount_now;
 	return 0;
 }
 
@@ -421,6 +431,7 @@ void translate_detach(struct vcpu *v)
 		v->bus->code_pages = NULL;
 	}
 	v->code_write_hook = NULL;
+	v->icount_now = NULL;
 	v->tb_cache = NULL;
 	free(tc);
 }
