@@ -436,6 +436,9 @@ void vmx_apic_enter(struct vcpu *v)
 	if (vid(x)) {
 		ppr_virt(v);
 		evaluate(v);
+		if (log_on(LOG_VMX) && (vmcs_get(x, VMCS_GUEST_INTR_STATUS) || x->vint))
+			log_printf("vmx: entry with RVI %#x SVI %#x VPPR %#x%s\n", rvi(x), svi(x),
+				   vapic_ld(v, VAPIC_PPR), x->vint ? ", virtual interrupt pending" : "");
 	}
 }
 
