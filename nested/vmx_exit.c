@@ -260,6 +260,7 @@ void vmx_vmexit(struct vcpu *v, uint32_t reason, uint64_t qual)
 	}
 	ept_leave(v);           /* with the host's CRs in place (nested/ept.h) */
 	x->mtf_pending = false;
+	x->iret_unblocked = false;
 	x->preempt_on = false;
 	x->activity = ACT_ACTIVE;
 	x->exit_count++;
@@ -295,6 +296,11 @@ _Noreturn void vmx_exit_ept(struct vcpu *v, unsigned reason, uint64_t qual, uint
 	cpu_raise(v, EXC_NMI, EXC_NO_ERROR);
 }
 
+bool vmx_iret_unblocked(const struct vcpu *v)
+{
+	return vmx_of(v)->iret_unblocked && !v->deliver_valid;
+}
+
 void vmx_take_ept_exit(struct vcpu *v)
 {
 	struct vmx *x = vmx_of(v);
@@ -306,6 +312,9 @@ void vmx_take_ept_exit(struct vcpu *v)
 	if (violation && (x->ept_qual & (1u << 7)))
 		vmcs_set(x, VMCS_GUEST_LINEAR_ADDR, x->ept_gla);
 	vmcs_set(x, VMCS_GUEST_PHYSICAL_ADDR, x->ept_gpa);
+	/* Table 28-7 bit 12: NMI unblocking due to IRET, as for exception exits (28.2.2). */
+	if (violation && vmx_iret_unblocked(v))
+		x->ept_qual |= 1u << 12;
 	vmx_vmexit(v, x->ept_reason, violation ? x->ept_qual : 0);
 	cpu_loop_exit(v);
 }

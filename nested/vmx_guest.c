@@ -457,7 +457,8 @@ void vmx_start_guest(struct vcpu *v, const struct entry_ctx *e)
 	/* 27.6.2 / 27.7.8: a pending MTF VM exit, injected or by the control. */
 	x->mtf_pending = mtf_inject;
 	x->mtf_fresh = true;
-	x->ple_fresh = true;            /* 26.1.3: the next PAUSE starts a loop */
+	x->ple_fresh = true;
+	x->iret_unblocked = false;            /* 26.1.3: the next PAUSE starts a loop */
 	/* 27.7.4: the VMX-preemption timer starts with the field's value. */
 	x->preempt_on = e->pin & PIN_PREEMPT;
 	x->preempt_deadline = F(GUEST_PREEMPT_TIMER);  /* made absolute at the first boundary */

@@ -303,6 +303,10 @@ static void exception_exit(struct vcpu *v)
 		info |= INTR_INFO_ERR;
 		vmcs_set(x, VMCS_EXIT_INTR_ERROR, err);
 	}
+	/* 28.2.2: bit 12, a fault on an IRET that unblocked NMIs (not a #DF, nor
+	 * during event delivery: undefined then). */
+	if (vmx_iret_unblocked(v) && vec != EXC_DF)
+		info |= INTR_INFO_NMI_UNBLOCK;
 	vmcs_set(x, VMCS_EXIT_INTR_INFO, info);
 	if (type == EVT_SWEXC || type == EVT_PRIVSW)
 		vmcs_set(x, VMCS_EXIT_INSN_LEN, v->pending_next_rip - v->s.rip);
@@ -459,6 +463,22 @@ static void pause_exits(struct vcpu *v, const struct x86_insn *i, uint32_t p, ui
 	x->ple_last = now;
 }
 
+/* 26.3: "enable XSAVES/XRSTORS" 0 makes XSAVES and XRSTORS #UD. 26.1.3: with 1, they
+ * exit when EDX:EAX AND IA32_XSS AND the XSS-exiting bitmap is not 0; 28.2.1 and
+ * 28.2.5: qualification = displacement, instruction information of table 28-9. */
+static void xsaves_exits(struct vcpu *v, const struct x86_insn *i, uint64_t info, uint32_t p2)
+{
+	uint64_t xss = 0, mask = (v->s.gpr[2] & 0xffffffffu) << 32 | (v->s.gpr[0] & 0xffffffffu);
+
+	if (!(p2 & SEC_XSAVES))
+		cpu_raise(v, EXC_UD, EXC_NO_ERROR);
+	if (!(info & 2) || !i || cpu_rdmsr(v, 0xda0, &xss))     /* IA32_XSS */
+		return;
+	if (mask & xss & vmcs_get(vmx_of(v), VMCS_XSS_EXIT_BITMAP))
+		insn_exit(v, i, (info & 1) ? EXIT_REASON_XRSTORS : EXIT_REASON_XSAVES,
+			  (uint64_t)i->disp, vmx_insn_info(i, 0));
+}
+
 static void insn_intercepts(struct vcpu *v, enum intercept_kind kind, uint64_t info,
 			    const struct x86_insn *i)
 {
@@ -497,6 +517,7 @@ static void insn_intercepts(struct vcpu *v, enum intercept_kind kind, uint64_t i
 		if ((p2 & SEC_RDSEED) && i)
 			insn_exit(v, i, EXIT_REASON_RDSEED, 0, rdrand_info(i));
 		return;
+	case ICPT_XSAVES: xsaves_exits(v, i, info, p2); return;
 	case ICPT_DESC_TABLE: if ((p2 & SEC_DESC_TABLE) && i) desc_exit(v, i, (unsigned)info); return;
 	case ICPT_RDMSR: if (msr_exits(v, (uint32_t)info, false)) insn_exit(v, i, EXIT_REASON_RDMSR, 0, 0); return;
 	case ICPT_WRMSR: if (msr_exits(v, (uint32_t)info, true)) insn_exit(v, i, EXIT_REASON_WRMSR, 0, 0); return;
@@ -527,6 +548,7 @@ void vmx_intercept(struct vcpu *v, enum intercept_kind kind, uint64_t info, cons
 			vmx_take_ept_exit(v);
 		if (!x->injecting)
 			exception_exit(v);
+		x->iret_unblocked = false;      /* delivered to the guest */
 		return;
 	case ICPT_EVENTS: boundary_events(v, info != 0); return;
 	case ICPT_INTR: if (pin(x) & PIN_EXT_INT) extint_exit(v); return;
@@ -545,7 +567,9 @@ void vmx_intercept(struct vcpu *v, enum intercept_kind kind, uint64_t info, cons
 		vmx_vmexit(v, EXIT_REASON_TASK_SWITCH, task_qual(info));
 		cpu_loop_exit(v);
 	case ICPT_IRET:
-		/* 26.3.1.5: IRET ends virtual-NMI blocking. */
+		/* 26.3.1.5: IRET ends virtual-NMI blocking (6.7.1: NMI blocking without
+		 * virtual NMIs), before it can fault (28.1). */
+		x->iret_unblocked = !info && ((pin(x) & PIN_VNMI) ? x->vnmi_blocked : v->s.nmi_blocked);
 		if (pin(x) & PIN_VNMI)
 			x->vnmi_blocked = false;
 		return;

@@ -151,6 +151,9 @@ struct vmx {
 	uint64_t preempt_deadline;      /* cpu_tsc() at which it reaches 0 */
 	bool vnmi_blocked;              /* virtual-NMI blocking (SDM 26.3.1.5) */
 	bool injecting;                 /* delivering the VM-entry injected event */
+	/* An IRET is executing that found NMIs (virtual NMIs with that control) blocked
+	 * and unblocked them: a fault on it records "NMI unblocking due to IRET" (28.2). */
+	bool iret_unblocked;
 	unsigned activity;              /* guest activity state beyond HLT (27.7.2) */
 	bool ept_exit;                  /* vmx_exit_ept recorded an exit to take */
 	unsigned ept_reason;
@@ -250,6 +253,9 @@ uint32_t vmx_insn_info(const struct x86_insn *i, unsigned reg2);
 /* Clear the exit information fields that an exit without them leaves 0. */
 void vmx_clear_exit_info(struct vmx *x);
 _Noreturn void vmx_take_ept_exit(struct vcpu *v);
+/* The exit is due to a fault on an IRET that unblocked (virtual) NMIs, outside event
+ * delivery: bit 12 of the interruption information / EPT-violation qualification. */
+bool vmx_iret_unblocked(const struct vcpu *v);
 uint64_t vmx_insn_ea(const struct vcpu *v, const struct x86_insn *i);
 
 /* nested/vmx_insn.c */
