@@ -366,10 +366,13 @@ enum intercept_kind {
  * event is in v->pending_vector/error/type/next_rip during the call); INT_N: vector;
  * TASK_SWITCH: TSS selector | enum task_src << 16; INVPCID: the type (register);
  * IRET: 0 before it acts (it unblocks NMIs even if it then faults), 1 once it completed;
- * EVENTS: 1 when an STI/MOV SS shadow blocks events at this boundary, else 0;
+ * EVENTS: bit 0 when an STI/MOV SS shadow blocks events at this boundary;
+ * ICPT_EVENTS_DEBUG_TRAP when called before a pending single-step/data-breakpoint trap
+ * is raised, for what has priority over it (VMX MTF exits), with nested_step set;
  * XSAVES: bit 0 = XRSTORS, bit 1 = 0 right after the #UD checks (an invalid-opcode
  * result), 1 after the privilege/#NM checks (a VM exit, before the memory checks).
  * insn: the decoded instruction (const struct x86_insn *) or NULL for events. */
+#define ICPT_EVENTS_DEBUG_TRAP 2u
 typedef void (*intercept_fn)(struct vcpu *v, enum intercept_kind kind, uint64_t info,
 			     const void *insn);
 

@@ -86,6 +86,21 @@ static void vmx_abort(struct vcpu *v, uint32_t indicator)
 
 /* ---------------------------------------------------------------- 28.3 guest state */
 
+/* 28.3.4: debug traps pending at the boundary where the exit happens (an exit that
+ * takes priority over them: MTF, or one during/after entry before delivery): BS of a
+ * single step whose instruction retired, B3-B0 of data breakpoints hit by it, and
+ * what VM entry left pending. A fault-like exit leaves none (nothing retired). */
+static uint32_t pending_dbg(const struct vcpu *v, const struct vmx *x)
+{
+	uint32_t bits = x->pending_dbg | (v->db_trap & PDBG_B0_3);
+
+	if (v->step_armed && v->icount != v->step_icount)
+		bits |= PDBG_BS;
+	if (v->db_trap)
+		bits |= PDBG_ENABLED_BP;
+	return bits;
+}
+
 static void save_guest(struct vcpu *v)
 {
 	struct vmx *x = vmx_of(v);
@@ -128,7 +143,7 @@ static void save_guest(struct vcpu *v)
 	if ((vmcs_get(x, VMCS_PIN_CONTROLS) & PIN_VNMI) ? x->vnmi_blocked : s->nmi_blocked)
 		intr |= INTR_NMI;
 	vmcs_set(x, VMCS_GUEST_INTERRUPTIBILITY, intr);
-	vmcs_set(x, VMCS_GUEST_PENDING_DBG, 0);
+	vmcs_set(x, VMCS_GUEST_PENDING_DBG, pending_dbg(v, x));
 	if (exitc & EXIT_SAVE_PREEMPT)  /* 28.3.4: the timer's value at the exit */
 		vmcs_set(x, VMCS_GUEST_PREEMPT_TIMER, x->mtf_fresh ? x->preempt_deadline :
 			 x->preempt_deadline > cpu_tsc(v) ? x->preempt_deadline - cpu_tsc(v) : 0);
@@ -261,6 +276,9 @@ void vmx_vmexit(struct vcpu *v, uint32_t reason, uint64_t qual)
 	ept_leave(v);           /* with the host's CRs in place (nested/ept.h) */
 	x->mtf_pending = false;
 	x->iret_unblocked = false;
+	x->pending_dbg = 0;
+	v->step_armed = false;          /* saved in the pending debug exceptions field */
+	v->db_trap = 0;
 	x->preempt_on = false;
 	x->activity = ACT_ACTIVE;
 	x->exit_count++;

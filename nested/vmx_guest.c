@@ -436,6 +436,21 @@ static void set_blocking(struct vcpu *v, const struct entry_ctx *e, bool vectori
 	}
 }
 
+/*
+ * 27.7.3: the pending debug exceptions VM entry leaves for after it: ignored when the
+ * entry is vectoring or the activity state is shutdown/wait-for-SIPI; valid when BS
+ * or "enabled breakpoint" is 1. With blocking by MOV SS they are held pending (until
+ * the shadow ends, as a trap after MOV SS would be).
+ */
+static uint32_t entry_pending_dbg(const struct entry_ctx *e, bool vectoring)
+{
+	uint32_t bits = (uint32_t)F(GUEST_PENDING_DBG);
+
+	if (vectoring || F(GUEST_ACTIVITY_STATE) > ACT_HLT || !(bits & (PDBG_BS | PDBG_ENABLED_BP)))
+		return 0;
+	return bits;
+}
+
 void vmx_start_guest(struct vcpu *v, const struct entry_ctx *e)
 {
 	struct vmx *x = vmx_of(v);
@@ -458,6 +473,7 @@ void vmx_start_guest(struct vcpu *v, const struct entry_ctx *e)
 	x->mtf_pending = mtf_inject;
 	x->mtf_fresh = true;
 	x->ple_fresh = true;
+	x->pending_dbg = entry_pending_dbg(e, vectoring);
 	x->iret_unblocked = false;            /* 26.1.3: the next PAUSE starts a loop */
 	/* 27.7.4: the VMX-preemption timer starts with the field's value. */
 	x->preempt_on = e->pin & PIN_PREEMPT;

@@ -358,16 +358,39 @@ static _Noreturn void event_exit(struct vcpu *v, uint32_t reason)
 }
 
 /*
+ * 27.7.3: the debug exception VM entry left pending, with the priority of a trap on
+ * the previous instruction. It exits when the exception bitmap says so (qualification
+ * B3-B0, BS as table 28-1 puts them; DR6 untouched); otherwise it updates DR6 and is
+ * delivered through the guest IDT.
+ */
+static void entry_debug_trap(struct vcpu *v)
+{
+	struct vmx *x = vmx_of(v);
+	uint32_t bits = x->pending_dbg;
+
+	x->pending_dbg = 0;
+	vmx_update_events(v);
+	if ((uint32_t)vmcs_get(x, VMCS_EXCEPTION_BITMAP) & (1u << EXC_DB)) {
+		vmx_clear_exit_info(x);
+		vmcs_set(x, VMCS_EXIT_INTR_INFO, INTR_INFO_VALID | EVT_HWEXC << 8 | EXC_DB);
+		vmx_vmexit(v, EXIT_REASON_EXCEPTION, bits & (PDBG_B0_3 | PDBG_BS));
+		cpu_loop_exit(v);
+	}
+	v->s.dr[6] = (v->s.dr[6] & ~(uint64_t)PDBG_B0_3) | (bits & (PDBG_B0_3 | PDBG_BS));
+	cpu_raise(v, EXC_DB, EXC_NO_ERROR);
+}
+
+/*
  * At an instruction boundary (cpu_check_events, ICPT_EVENTS), in priority order:
  * pending MTF (27.7.8 / 26.7.2), NMI-window (27.7.6), NMIs (left to the CPU, which
  * calls ICPT_NMI), interrupt-window (27.7.5), external interrupts with "external-
  * interrupt exiting", which RFLAGS.IF does not block then (26.3.1.1).
  */
-static void boundary_events(struct vcpu *v, bool shadow)
+static void boundary_events(struct vcpu *v, uint64_t info)
 {
 	struct vmx *x = vmx_of(v);
 	struct cpu_bus *bus = v->bus;
-	bool movss = shadow && v->s.intr_shadow == 2;
+	bool shadow = info & 1, movss = shadow && v->s.intr_shadow == 2;
 
 	/* icount is exact at boundaries only: the first one after entry is the base. */
 	if (x->mtf_fresh) {
@@ -377,6 +400,10 @@ static void boundary_events(struct vcpu *v, bool shadow)
 	}
 	if (x->mtf_pending || ((proc(x) & PROC_MTF) && v->icount != x->mtf_icount))
 		event_exit(v, EXIT_REASON_MTF);
+	if (info & ICPT_EVENTS_DEBUG_TRAP)
+		return;         /* 26.7.2: MTF before debug traps; the rest after them */
+	if (x->pending_dbg && !movss)
+		entry_debug_trap(v);
 	/* 26.5.1: the timer reached 0. A halted guest lets no time pass in elzero's
 	 * instruction-count clock, so HLT skips ahead to the expiry. */
 	if (x->preempt_on && (cpu_tsc(v) >= x->preempt_deadline || v->s.halted) &&
@@ -405,6 +432,7 @@ void vmx_update_events(struct vcpu *v)
 
 	v->nested_step = on && (x->mtf_pending || (proc(x) & PROC_MTF));
 	v->nested_events = on && (v->nested_step || x->activity > ACT_HLT || x->preempt_on ||
+				  x->pending_dbg ||
 				  (proc(x) & (PROC_INTR_WINDOW | PROC_NMI_WINDOW)) ||
 				  (pin(x) & PIN_EXT_INT));
 }
@@ -550,7 +578,7 @@ void vmx_intercept(struct vcpu *v, enum intercept_kind kind, uint64_t info, cons
 			exception_exit(v);
 		x->iret_unblocked = false;      /* delivered to the guest */
 		return;
-	case ICPT_EVENTS: boundary_events(v, info != 0); return;
+	case ICPT_EVENTS: boundary_events(v, info); return;
 	case ICPT_INTR: if (pin(x) & PIN_EXT_INT) extint_exit(v); return;
 	case ICPT_NMI: if (pin(x) & PIN_NMI) nmi_exit(v); return;
 	case ICPT_INIT: event_exit(v, EXIT_REASON_INIT);

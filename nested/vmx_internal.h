@@ -112,6 +112,10 @@ enum { ACT_ACTIVE = 0, ACT_HLT = 1, ACT_SHUTDOWN = 2, ACT_WAIT_SIPI = 3 };
 #define INTR_INFO_VALID (1u << 31)
 #define INTR_INFO_ERR   (1u << 11)
 #define INTR_INFO_NMI_UNBLOCK (1u << 12)
+/* Pending debug exceptions (SDM 25.4.2, table 25-4) */
+#define PDBG_B0_3       0xfu
+#define PDBG_ENABLED_BP (1u << 12)
+#define PDBG_BS         (1u << 14)
 
 /* Basic exit reasons (SDM appendix C) not named in translate/opcodes.h */
 enum {
@@ -154,6 +158,9 @@ struct vmx {
 	/* An IRET is executing that found NMIs (virtual NMIs with that control) blocked
 	 * and unblocked them: a fault on it records "NMI unblocking due to IRET" (28.2). */
 	bool iret_unblocked;
+	/* Pending debug exceptions (guest field format, 25.4.2 table 25-4) that VM entry
+	 * left to deliver at the first boundary in the guest (27.7.3). */
+	uint32_t pending_dbg;
 	unsigned activity;              /* guest activity state beyond HLT (27.7.2) */
 	bool ept_exit;                  /* vmx_exit_ept recorded an exit to take */
 	unsigned ept_reason;

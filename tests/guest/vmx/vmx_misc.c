@@ -7,7 +7,10 @@
  * 28.1 (IRET unblocks NMIs / virtual NMIs even when it faults), 28.2.1 table 28-7
  * and 28.2.2 (bit 12 "NMI unblocking due to IRET" of the EPT-violation qualification
  * and of the VM-exit interruption information), 27.3.2.5 / 27.7.1 (the blocking by
- * NMI that L1 restores at the next entry), appendix B (field encodings), C.
+ * NMI that L1 restores at the next entry), 25.4.2 table 25-4 (pending debug
+ * exceptions), 27.7.3 (their delivery after VM entry), 26.7.2 (MTF before debug
+ * traps), 28.3.4 (saving them at a VM exit), 28.2.1 table 28-1 (#DB qualification),
+ * appendix B (field encodings), C.
  */
 #include "vmx.h"
 
@@ -330,6 +333,102 @@ static void test_nmi_iret_ept(void)
 	idt_set_gate(2, idt_stub_address(2), read_cs(), 0xe, 0, 0);
 }
 
+/* ------------------------------------------------------------ pending debug exceptions */
+
+#define PDBG_B0 (1ul << 0)
+#define PDBG_ENABLED_BP (1ul << 12)
+#define PDBG_BS (1ul << 14)
+#define DR6_BS (1ul << 14)
+#define RFLAGS_TF (1ul << 8)
+
+static volatile unsigned g_db_count;
+static volatile unsigned long g_db_dr6, g_db_rip;
+
+/* L2's #DB handler (IDT shared with L1): record DR6 and stop single-stepping. */
+static void db_handler(struct excp_frame *f)
+{
+	unsigned long dr6;
+
+	asm volatile("mov %%dr6, %0" : "=r"(dr6));
+	g_db_count++;
+	g_db_dr6 = dr6;
+	g_db_rip = f->ip;
+	f->flags &= ~RFLAGS_TF;
+	asm volatile("mov %0, %%dr6" : : "r"(0xffff0ff0ul));
+}
+
+static void pdbg_entry(uint64_t pending, bool exits, const char *name)
+{
+	struct vmx_exit e;
+	unsigned long rip;
+
+	vmx_vmcs_setup();
+	vmx_l2_start(l2_nothing, 7);
+	rip = vmcs_read(GUEST_RIP);
+	vmcs_write(GUEST_PENDING_DBG_EXCEPTIONS, pending);
+	g_db_count = 0;
+	if (exits) {
+		/* 27.7.3: the bitmap's bit 1 turns it into a VM exit before any L2
+		 * instruction; table 28-1: qualification B3-B0 and BS. */
+		vmcs_write(EXCEPTION_BITMAP, 1u << DB_VECTOR);
+		if (vmx_expect_exit(&e, EXIT_REASON_EXCEPTION_NMI, name)) {
+			report(e.intr_info == (INTR_INFO_VALID | INTR_TYPE_HW_EXCEPTION | DB_VECTOR),
+			       "%s: interruption information 0x80000301 (got %#x)", name, e.intr_info);
+			report(e.qual == (pending & (0xful | PDBG_BS)), "%s: qualification %#lx (got %#lx)",
+			       name, (unsigned long)(pending & (0xful | PDBG_BS)), e.qual);
+			expect_eq(e.guest_rip, rip, "#DB after entry: before L2's first instruction");
+			vmcs_write(EXCEPTION_BITMAP, 0);
+			expect_eq(vmcs_read(GUEST_PENDING_DBG_EXCEPTIONS), 0, "delivered: none pending at the exit");
+			expect_eq(vmx_run_to_done(name), 7, "L2 finishes after the #DB exit");
+		}
+		return;
+	}
+	expect_eq(vmx_run_to_done(name), 7, "L2 finishes after its #DB handler");
+	report(g_db_count == 1 && g_db_rip == rip, "%s: one #DB in L2, at its first instruction", name);
+	report((g_db_dr6 & (0xful | DR6_BS)) == (pending & (0xful | PDBG_BS)),
+	       "%s: DR6 %#lx (B3-B0, BS as pending)", name, g_db_dr6);
+}
+
+static void test_pending_dbg(void)
+{
+	struct vmx_exit e;
+
+	idt_set_handler(DB_VECTOR, db_handler);
+	pdbg_entry(PDBG_BS, true, "pending BS, #DB in the exception bitmap: exit reason 0");
+	pdbg_entry(PDBG_B0 | PDBG_ENABLED_BP, true, "pending B0 + enabled breakpoint: exit reason 0");
+	pdbg_entry(PDBG_BS, false, "pending BS delivered to L2");
+	pdbg_entry(PDBG_B0 | PDBG_ENABLED_BP, false, "pending B0 + enabled breakpoint delivered to L2");
+	/* B0 alone (no BS, no enabled breakpoint) is not a valid pending #DB. */
+	vmx_vmcs_setup();
+	vmx_l2_start(l2_nothing, 7);
+	vmcs_write(GUEST_PENDING_DBG_EXCEPTIONS, PDBG_B0);
+	g_db_count = 0;
+	expect_eq(vmx_run_to_done("pending B0 alone"), 7, "pending B0 alone: L2 runs");
+	expect_eq(g_db_count, 0, "pending B0 alone: no #DB delivered");
+
+	/* 26.7.2: an MTF VM exit goes before the single-step trap of the instruction
+	 * that ran with TF = 1; 28.3.4 saves that trap as pending BS, and the next VM
+	 * entry delivers it (27.7.3). */
+	vmx_vmcs_setup();
+	if (!vmx_ctl_set(CPU_BASED_VM_EXEC_CONTROL, CPU_MONITOR_TRAP_FLAG)) {
+		report_skip("MTF and single step", "monitor trap flag not allowed");
+	} else {
+		vmx_l2_start(l2_nothing, 7);
+		vmcs_write(GUEST_RFLAGS, 2 | RFLAGS_TF);
+		g_db_count = 0;
+		if (vmx_expect_exit(&e, EXIT_REASON_MONITOR_TRAP_FLAG, "TF and MTF: MTF exit first")) {
+			expect_eq(g_db_count, 0, "TF and MTF: no #DB before the MTF exit");
+			expect_eq(vmcs_read(GUEST_PENDING_DBG_EXCEPTIONS), PDBG_BS,
+				  "TF and MTF: single-step trap saved as pending BS");
+			vmcs_clear_bits(CPU_BASED_VM_EXEC_CONTROL, CPU_MONITOR_TRAP_FLAG);
+			expect_eq(vmx_run_to_done("pending BS after MTF"), 7, "L2 finishes");
+			report(g_db_count == 1 && g_db_rip == e.guest_rip && (g_db_dr6 & DR6_BS),
+			       "pending BS delivered at the next entry, before the next instruction");
+		}
+	}
+	idt_set_handler(DB_VECTOR, NULL);
+}
+
 int main(void)
 {
 	if (!vmx_enable())
@@ -339,5 +438,6 @@ int main(void)
 	test_nmi_iret_gp(false);
 	test_nmi_iret_gp(true);
 	test_nmi_iret_ept();
+	test_pending_dbg();
 	return 0;
 }
