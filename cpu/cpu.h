@@ -495,6 +495,10 @@ struct vcpu {
 	 * one; SDM vol. 3, 10.4). init_hook resets what hw/ owns (the local APIC). */
 	bool init_pending, sipi_pending;
 	uint8_t sipi_vector;
+	/* Set by nested/: INIT stays pending, not taken (VMX root operation and the
+	 * wait-for-SIPI guest state, SDM vol. 3, 24.8, 26.2); maskable interrupts are not
+	 * delivered (a VMX guest in the shutdown activity state, 27.7.2). */
+	bool init_blocked, intr_masked;
 	void (*init_hook)(struct vcpu *v, void *opaque);
 	void *init_opaque;
 	/* CPUID topology (-smp): threads per core and cores per package, each a power of two

@@ -223,6 +223,9 @@ static void load_host(struct vcpu *v)
 	cpu_set_rflags(s, RFLAGS_FIXED1);
 	s->intr_shadow = 0;
 	s->halted = false;
+	s->wait_for_sipi = false;
+	v->init_blocked = true;         /* 24.8: back in VMX root operation */
+	v->intr_masked = false;
 }
 
 /* ---------------------------------------------------------------- the exit */

@@ -466,9 +466,14 @@ void vmx_start_guest(struct vcpu *v, const struct entry_ctx *e)
 	ept_enter(v, e->proc2 & SEC_EPT, F(EPT_POINTER),
 		  (e->proc2 & SEC_VPID) ? (uint16_t)F(VPID) : 0);
 	set_blocking(v, e, vectoring);
-	/* 27.7.2: the activity state; a vectoring entry makes the CPU active. */
-	v->s.halted = !vectoring && F(GUEST_ACTIVITY_STATE) != ACT_ACTIVE;
+	/* 27.7.2: the activity state; a vectoring entry makes the CPU active. HLT and
+	 * shutdown halt (shutdown takes no maskable interrupt: only NMIs, INIT, SMIs
+	 * act, 26.2); wait-for-SIPI waits as after INIT, with INIT blocked (26.2). */
 	x->activity = vectoring ? ACT_ACTIVE : (unsigned)F(GUEST_ACTIVITY_STATE);
+	v->s.halted = x->activity == ACT_HLT || x->activity == ACT_SHUTDOWN;
+	v->s.wait_for_sipi = x->activity == ACT_WAIT_SIPI;
+	v->init_blocked = x->activity == ACT_WAIT_SIPI;
+	v->intr_masked = x->activity == ACT_SHUTDOWN;
 	/* 27.6.2 / 27.7.8: a pending MTF VM exit, injected or by the control. */
 	x->mtf_pending = mtf_inject;
 	x->mtf_fresh = true;

@@ -411,6 +411,12 @@ static void boundary_events(struct vcpu *v, uint64_t info)
 		x->preempt_deadline = cpu_tsc(v);
 		event_exit(v, EXIT_REASON_PREEMPT);
 	}
+	if (x->activity == ACT_SHUTDOWN && v->nmi_pending && !v->s.nmi_blocked && !(pin(x) & PIN_NMI)) {
+		/* An NMI delivered through the guest IDT leaves shutdown (27.7.2). */
+		x->activity = ACT_ACTIVE;
+		v->intr_masked = false;
+		vmx_update_events(v);
+	}
 	if (x->activity > ACT_HLT)
 		return;         /* shutdown / wait-for-SIPI: only NMI, INIT, SIPI act */
 	if ((proc(x) & PROC_NMI_WINDOW) && !x->vnmi_blocked && !movss)

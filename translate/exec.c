@@ -121,7 +121,7 @@ static void data_break_check(struct vcpu *v)
  */
 static bool init_sipi(struct vcpu *v)
 {
-	if (v->init_pending) {
+	if (v->init_pending && !v->init_blocked) {
 		v->init_pending = false;
 		cpu_intercept(v, ICPT_INIT, 0, NULL);
 		cpu_init_event(v);
