@@ -180,6 +180,8 @@ enum cc_op {
 };
 
 #define CPU_MCA_BANKS 4          /* IA32_MCG_CAP.Count */
+#define CPU_PMU_GP 4             /* general-purpose performance counters (CPUID.0AH:EAX[15:8]) */
+#define CPU_PMU_FIXED 3          /* fixed-function performance counters (CPUID.0AH:EDX[4:0]) */
 
 /* Model-specific registers that live in the architectural state. */
 struct msr_state {
@@ -194,6 +196,11 @@ struct msr_state {
 	 * control, and per bank CTL, STATUS, ADDR, MISC. */
 	uint64_t mcg_status, mcg_ctl;
 	uint64_t mc_bank[CPU_MCA_BANKS][4];
+	/* Architectural performance monitoring (cpu/pmu.c; SDM vol. 3, 20.2). The counters
+	 * hold their value as of v->pmu.icount: cpu/pmu.c folds in what retired since. */
+	uint64_t pmc[CPU_PMU_GP], perfevtsel[CPU_PMU_GP];
+	uint64_t fixed_ctr[CPU_PMU_FIXED], fixed_ctr_ctrl;
+	uint64_t perf_global_ctrl, perf_global_status;
 };
 
 /*
@@ -404,6 +411,18 @@ typedef int (*msr_hook_fn)(struct vcpu *v, void *opaque, uint32_t index, uint64_
 #define SLAT_FAIL   (~0ull)
 typedef uint64_t (*slat_fn)(struct vcpu *v, uint64_t gpa, uint64_t gla, unsigned flags);
 
+/*
+ * The VMX APIC-access page (nested/: "virtualize APIC accesses", SDM vol. 3, 30.4).
+ * While v->apic_access_tag is that page's physical address | 1 (0: none), a TLB miss
+ * whose translation ends on the page is never cached: cpu/mem.c calls v->apic_access
+ * with the linear and physical address, the access type (ACC_*) and the size of the
+ * whole access in bytes (0: it crosses a page or is a bulk copy). The hook performs
+ * the APIC-access VM exit (and unwinds), or returns the host pointer the access uses
+ * instead (on the virtual-APIC page), never NULL.
+ */
+typedef uint8_t *(*apic_access_fn)(struct vcpu *v, uint64_t lin, uint64_t paddr, unsigned acc,
+				   unsigned size);
+
 #define TLB_SIZE 256
 
 /*
@@ -510,6 +529,20 @@ struct vcpu {
 
 	uint64_t icount;                /* retired instructions */
 	uint32_t exit_request;          /* nonzero: leave the block at the next boundary */
+	/* translate/'s hook: instructions retired before the one running. v->icount is
+	 * counted per block, so mid-block it lags; NULL means v->icount is exact. */
+	uint64_t (*icount_now)(const struct vcpu *v);
+	/* Performance counters (cpu/pmu.c): counted lazily from icount. Instructions since
+	 * pmu.icount all ran at CPL 0 (user false) or above (user true); the run loop calls
+	 * cpu_pmu_boundary while watch is set (a counter is enabled) and ends blocks at
+	 * pmu.deadline, the icount at which the first counter overflows (~0: none). A PMI
+	 * goes to pmi_hook (hw/: the local APIC's LVT performance-counter entry). */
+	struct vcpu_pmu {
+		uint64_t icount, deadline;
+		bool user, watch;
+	} pmu;
+	void (*pmi_hook)(struct vcpu *v, void *opaque);
+	void *pmi_opaque;
 
 	struct tlb_entry tlb_read[TLB_SIZE], tlb_write[TLB_SIZE], tlb_code[TLB_SIZE];
 	bool tlb_has_large;             /* a 2M/4M/1G page is cached: INVLPG flushes all */
@@ -524,6 +557,9 @@ struct vcpu {
 	 * host-physical; slat_root belongs to whoever installs slat (nested/: the EPTP). */
 	slat_fn slat;
 	uint64_t slat_root;
+	/* The APIC-access page (apic_access_fn above); set by nested/ in guest mode. */
+	uint64_t apic_access_tag;
+	apic_access_fn apic_access;
 	uint8_t phys_bits;              /* MAXPHYADDR (CPUID 80000008H EAX[7:0]) */
 
 	struct { msr_hook_fn fn; void *opaque; } msr_hooks[VCPU_MSR_HOOKS];
@@ -750,6 +786,9 @@ void cpu_tlb_flush_page_spaces(struct vcpu *v, uint64_t spaces, uint64_t lin);
  * write-TLB entries of that page so that every later write takes the slow path and
  * calls v->code_write_hook. (With several vCPUs, call it for each.) */
 void cpu_tlb_protect_code(struct vcpu *v, uint64_t paddr);
+/* Drop every cached translation (any space, any access) to paddr's page (nested/: a
+ * page that became the VMX APIC-access page). */
+void cpu_tlb_flush_phys_page(struct vcpu *v, uint64_t paddr);
 /* Like cpu_translate but with no side effects (no A/D updates) and the current
  * privilege, for the monitor and the gdb stub. Returns true and *paddr on success. */
 bool cpu_debug_translate(struct vcpu *v, uint64_t lin, uint64_t *paddr);
@@ -811,6 +850,34 @@ int cpu_wrmsr(struct vcpu *v, uint32_t index, uint64_t val) __attribute__((warn_
 void cpu_msr_add_hook(struct vcpu *v, msr_hook_fn fn, void *opaque);
 /* IA32_TIME_STAMP_COUNTER as the guest sees it (before VMX/SVM offsetting). */
 uint64_t cpu_tsc(const struct vcpu *v);
+
+/* ---------------------------------------------------------------- performance monitoring */
+
+/* Retired instructions up to (not including) the one running: exact mid-block too. */
+static inline uint64_t cpu_icount(const struct vcpu *v)
+{
+	return v->icount_now ? v->icount_now(v) : v->icount;
+}
+/* Does the vCPU have the architectural PMU (cpu/pmu.c: leaf 0AH, its MSRs, RDPMC)? */
+bool cpu_pmu_present(const struct vcpu *v);
+/* RDPMC's counter read (SDM vol. 2, RDPMC): 0 and *val, or -1 for an invalid ECX. The
+ * CR4.PCE/CPL check is the caller's. */
+int cpu_rdpmc(struct vcpu *v, uint32_t ecx, uint64_t *val) __attribute__((warn_unused_result));
+/* IA32_PERF_GLOBAL_CTRL: the bits that are not reserved (0 without the PMU), and a
+ * load of a value within them (VMX "load IA32_PERF_GLOBAL_CTRL" at entry and exit). */
+uint64_t cpu_pmu_global_ctrl_valid(const struct vcpu *v);
+void cpu_pmu_set_global_ctrl(struct vcpu *v, uint64_t val);
+/* Fold the instructions retired so far into the counters, raise what overflowed, and
+ * note the current CPL and the next overflow deadline. */
+void cpu_pmu_update(struct vcpu *v);
+/* The run loop, at every block boundary: cheap unless a counter is live and the CPL
+ * class changed or the overflow deadline is reached. */
+static inline void cpu_pmu_boundary(struct vcpu *v)
+{
+	if (__builtin_expect(v->pmu.watch, 0) &&
+	    ((cpu_cpl(&v->s) != 0) != v->pmu.user || v->icount >= v->pmu.deadline))
+		cpu_pmu_update(v);
+}
 
 /* Port I/O with the permission checks of SDM vol. 1, 19.5 (IOPL, TSS bitmap): #GP(0)
  * when denied. cpu_pio_check is the check alone (IN/OUT run it before the intercept). */

@@ -173,6 +173,9 @@ static void basic_leaf(const struct vcpu *v, const struct cpu_model *m, uint32_t
 			r[3] = m->feat[FW_7_EDX];
 		}
 		break;
+	case 0xa:
+		pmu_cpuid(v, r);
+		break;
 	case 0xb:
 	case 0x1f:
 		if (m->vendor == VENDOR_INTEL)

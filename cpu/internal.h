@@ -68,12 +68,19 @@ struct cpu_model {
 	uint32_t cache_kb[4], cache_ways[4];
 	uint32_t svm_asids, svm_rev;    /* leaf 8000000AH when SVM is on */
 	uint64_t arch_capabilities;     /* IA32_ARCH_CAPABILITIES when advertised */
+	uint8_t pmu_version;            /* architectural PMU version (leaf 0AH), 0: none */
 	/* vendor quirks */
 	bool clamp_to_highest;          /* Intel: leaves above `level` answer as `level` */
 };
 
 /* cpu/mca.c: machine-check MSRs. 0 done, -1 #GP, 1 not one of them. */
 int mca_msr(struct vcpu *v, uint32_t index, uint64_t *val, bool write);
+
+/* cpu/pmu.c: performance-monitoring MSRs (0 done, -1 #GP, 1 not one of them), their
+ * power-up state, CPUID leaf 0AH. */
+int pmu_msr(struct vcpu *v, uint32_t index, uint64_t *val, bool write);
+void pmu_reset(struct vcpu *v);
+void pmu_cpuid(const struct vcpu *v, uint32_t *r);
 
 /* cpu/msr.c: power-up values */
 void msr_reset(struct vcpu *v);

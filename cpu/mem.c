@@ -28,17 +28,35 @@ bool cpu_bus_code_page(const struct cpu_bus *bus, uint64_t paddr)
 	return (bus->code_pages[idx >> 3] >> (idx & 7)) & 1;
 }
 
-static uint64_t load_le(const uint8_t *p, unsigned size)
+/* The host is x86-64: little-endian. The common sizes get a constant-size copy (one
+ * move) instead of a call to the library's memcpy. */
+static inline uint64_t load_le(const uint8_t *p, unsigned size)
 {
 	uint64_t x = 0;
+	uint32_t x4;
+	uint16_t x2;
 
-	memcpy(&x, p, size);        /* the host is x86-64: little-endian */
-	return x;
+	switch (size) {
+	case 1: return *p;
+	case 2: memcpy(&x2, p, 2); return x2;
+	case 4: memcpy(&x4, p, 4); return x4;
+	case 8: memcpy(&x, p, 8); return x;
+	default: memcpy(&x, p, size); return x;
+	}
 }
 
-static void store_le(uint8_t *p, unsigned size, uint64_t val)
+static inline void store_le(uint8_t *p, unsigned size, uint64_t val)
 {
-	memcpy(p, &val, size);
+	uint32_t x4 = (uint32_t)val;
+	uint16_t x2 = (uint16_t)val;
+
+	switch (size) {
+	case 1: *p = (uint8_t)val; break;
+	case 2: memcpy(p, &x2, 2); break;
+	case 4: memcpy(p, &x4, 4); break;
+	case 8: memcpy(p, &val, 8); break;
+	default: memcpy(p, &val, size); break;
+	}
 }
 
 static uint64_t mmio_ld(struct vcpu *v, uint64_t paddr, unsigned size)
@@ -313,6 +331,17 @@ void cpu_tlb_protect_code(struct vcpu *v, uint64_t paddr)
 			v->tlb_write[i].vpage = 0;
 }
 
+void cpu_tlb_flush_phys_page(struct vcpu *v, uint64_t paddr)
+{
+	struct tlb_entry *arrays[3] = { v->tlb_read, v->tlb_write, v->tlb_code };
+	uint64_t page = paddr & ~0xfffull;
+
+	for (unsigned a = 0; a < 3; a++)
+		for (unsigned i = 0; i < TLB_SIZE; i++)
+			if (arrays[a][i].vpage && arrays[a][i].ppage == page)
+				arrays[a][i].vpage = 0;
+}
+
 void *cpu_tlb_host_range(struct vcpu *v, uint64_t lin, size_t len, enum mem_access acc)
 {
 	unsigned ma = mem_explicit_ma(v) | (acc == ACC_WRITE ? MA_WRITE : 0);
@@ -349,9 +378,10 @@ static void mem_log_walk(struct vcpu *v, uint64_t lin, unsigned ma, uint32_t err
  * Translate one byte's linear address for access ma: the TLB, else a page walk
  * (raising #PF) and a TLB fill. Returns the physical address; *host is the host
  * pointer when the page is RAM that may be accessed directly (for writes: not a
- * code page), else NULL.
+ * code page), else NULL. size: the whole access's bytes, 0 when it spans pages or
+ * is a bulk copy (only the APIC-access hook looks at it).
  */
-static uint64_t mem_xlate(struct vcpu *v, uint64_t lin, unsigned ma, uint8_t **host)
+static uint64_t mem_xlate(struct vcpu *v, uint64_t lin, unsigned ma, unsigned size, uint8_t **host)
 {
 	struct tlb_entry *e = tlb_slot(v, lin, ma);
 	uint64_t tag = tlb_tag(v, lin, ma);
@@ -368,6 +398,12 @@ static uint64_t mem_xlate(struct vcpu *v, uint64_t lin, unsigned ma, uint8_t **h
 		mem_log_walk(v, lin, ma, err, r.paddr);
 	if (err)
 		cpu_raise_pf(v, lin, err & ~PFEC_FAULT);
+	/* VMX APIC-access page (cpu.h, apic_access_fn): never cached, after the walk
+	 * set the accessed/dirty flags (SDM vol. 3, 30.4.1 priority). */
+	if (__builtin_expect(((r.paddr & ~0xfffull) | 1) == v->apic_access_tag, 0) && v->apic_access) {
+		*host = v->apic_access(v, lin, r.paddr, ma & (MA_WRITE | MA_EXEC), size);
+		return r.paddr;
+	}
 	p = cpu_bus_ram_ptr(v->bus, r.paddr & ~0xfffull, 4096);
 	*host = p ? p + (lin & 0xfff) : NULL;
 	if ((ma & MA_WRITE) && p && cpu_bus_code_page(v->bus, r.paddr)) {
@@ -401,7 +437,7 @@ static uint64_t lin_ld(struct vcpu *v, uint64_t lin, unsigned size, unsigned ma,
 	uint8_t *h1, *h2;
 	uint64_t p1, p2, lo, hi;
 
-	p1 = mem_xlate(v, lin, ma, &h1);
+	p1 = mem_xlate(v, lin, ma, first >= size ? size : 0, &h1);
 	if (first >= size) {
 		check_align(v, off, size);
 		if (__builtin_expect(v->watch_hook != NULL, 0))
@@ -410,7 +446,7 @@ static uint64_t lin_ld(struct vcpu *v, uint64_t lin, unsigned size, unsigned ma,
 			cpu_dr_data_access(v, lin, size, false);
 		return h1 ? load_le(h1, size) : mmio_ld(v, p1, size);
 	}
-	p2 = mem_xlate(v, lin + first, ma, &h2);
+	p2 = mem_xlate(v, lin + first, ma, 0, &h2);
 	check_align(v, off, size);
 	if (__builtin_expect(v->watch_hook != NULL, 0))
 		v->watch_hook(v, lin, size, false);
@@ -437,7 +473,7 @@ static void lin_st(struct vcpu *v, uint64_t lin, unsigned size, unsigned ma, uin
 	uint64_t p1, p2;
 
 	ma |= MA_WRITE;
-	p1 = mem_xlate(v, lin, ma, &h1);
+	p1 = mem_xlate(v, lin, ma, first >= size ? size : 0, &h1);
 	if (first >= size) {
 		check_align(v, off, size);
 		if (__builtin_expect(v->watch_hook != NULL, 0))
@@ -448,7 +484,7 @@ static void lin_st(struct vcpu *v, uint64_t lin, unsigned size, unsigned ma, uin
 		return;
 	}
 	/* Both pages are checked before either is written. */
-	p2 = mem_xlate(v, lin + first, ma, &h2);
+	p2 = mem_xlate(v, lin + first, ma, 0, &h2);
 	check_align(v, off, size);
 	if (__builtin_expect(v->watch_hook != NULL, 0))
 		v->watch_hook(v, lin, size, true);
@@ -520,7 +556,7 @@ static void lin_buf(struct vcpu *v, uint64_t lin, uint8_t *buf, size_t len, unsi
 
 		if (n > len)
 			n = len;
-		pa = mem_xlate(v, lin, ma, &h);
+		pa = mem_xlate(v, lin, ma, n == len && len <= 8 ? (unsigned)len : 0, &h);
 		if (buf && __builtin_expect(v->watch_hook != NULL, 0))
 			v->watch_hook(v, lin, (unsigned)n, dir == 1);
 		if (buf && h) {
@@ -608,7 +644,7 @@ size_t cpu_fetch_code(struct vcpu *v, uint64_t lin, uint8_t *buf, size_t len, ui
 			if (e->vpage != tlb_tag(v, lin, ma) && paging_walk(v, lin, ma | MA_NOEXIT, &r))
 				break;
 		}
-		pa = mem_xlate(v, lin, ma, &h);
+		pa = mem_xlate(v, lin, ma, 0, &h);
 		if (!done)
 			*paddr = pa;
 		if (h)

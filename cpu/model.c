@@ -139,6 +139,7 @@ struct model_row {
 	uint8_t phys_bits;
 	uint32_t cache_kb[4], cache_ways[4];
 	const char *features;   /* space-separated feature names */
+	uint8_t pmu_version;    /* architectural PMU (cpu/pmu.c), 0: none */
 };
 
 /* What every 64-bit model here has: the base ISA the project implements. */
@@ -151,27 +152,27 @@ static const struct model_row g_rows[] = {
 	  "GenuineIntel", 6, 0x5e, 3, "elzero Intel CPU (Skylake-like)", 0xd, 0x80000008, 39,
 	  { 32, 32, 256, 8192 }, { 8, 8, 4, 16 },
 	  BASE_FEATS "pcid movbe xsave rdrand bmi1 bmi2 adx rdseed smep smap umip "
-	  "xsaveopt xsavec pdpe1gb rdtscp abm fsgsbase vmx x2apic tsc-deadline" },
+	  "xsaveopt xsavec pdpe1gb rdtscp abm fsgsbase vmx x2apic tsc-deadline", 2 },
 	{ "elzero-amd", NULL, "AMD Zen-like family 17h (elzero's AMD model)",
 	  "AuthenticAMD", 0x17, 0x01, 2, "elzero AMD CPU (Zen-like)", 0xd, 0x8000000a, 48,
 	  { 32, 64, 512, 8192 }, { 8, 4, 8, 16 },
 	  BASE_FEATS "movbe xsave rdrand bmi1 bmi2 adx rdseed smep smap xsaveopt xsavec "
-	  "pdpe1gb rdtscp abm cr8legacy" },
+	  "pdpe1gb rdtscp abm cr8legacy", 0 },
 	{ "max", NULL, "everything elzero implements (Intel vendor)",
 	  "GenuineIntel", 6, 0x6a, 6, "elzero max CPU", 0xd, 0x80000008, 40,
 	  { 32, 32, 1024, 16384 }, { 8, 8, 16, 16 },
 	  BASE_FEATS "pcid movbe xsave rdrand bmi1 bmi2 adx rdseed smep smap umip la57 "
-	  "xsaveopt xsavec pdpe1gb rdtscp abm fsgsbase pku invpcid rdpid x2apic tsc-deadline" },
+	  "xsaveopt xsavec pdpe1gb rdtscp abm fsgsbase pku invpcid rdpid x2apic tsc-deadline", 2 },
 	{ "qemu64", NULL, "QEMU's default 64-bit CPU (AMD vendor, family 15)",
 	  "AuthenticAMD", 15, 107, 1, "QEMU Virtual CPU version 2.5+", 0xd, 0x8000000a, 40,
 	  { 64, 64, 512, 16384 }, { 2, 2, 16, 16 },
 	  "fpu de pse tsc msr pae mce cx8 apic sep mtrr pge mca cmov pat pse36 clflush mmx "
-	  "fxsr sse sse2 pni cx16 syscall nx lm lahf-lm abm sse4a popcnt" },
+	  "fxsr sse sse2 pni cx16 syscall nx lm lahf-lm abm sse4a popcnt", 0 },
 	{ "kvm64", NULL, "QEMU's kvm64 (Intel vendor, family 15)",
 	  "GenuineIntel", 15, 6, 1, "Common KVM processor", 0xd, 0x80000008, 40,
 	  { 32, 32, 4096, 0 }, { 8, 8, 16, 0 },
 	  "fpu de pse tsc msr pae mce cx8 apic sep mtrr pge mca cmov pat pse36 clflush mmx "
-	  "fxsr sse sse2 pni cx16 syscall nx lm" },
+	  "fxsr sse sse2 pni cx16 syscall nx lm", 0 },
 	{ .name = "host", .alias_of = "max",
 	  .desc = "alias of max (elzero does not pass the host CPU through)" },
 };
@@ -232,6 +233,7 @@ static void model_from_row(struct cpu_model *m, const struct model_row *r)
 	memcpy(m->cache_ways, r->cache_ways, sizeof(m->cache_ways));
 	m->svm_asids = 16;
 	m->svm_rev = 1;
+	m->pmu_version = r->pmu_version;
 	model_set_feats(m, r->features);
 	model_fixup(m);
 }
@@ -298,7 +300,7 @@ static int parse_bool(const char *v, bool *out)
 static bool ignored_prop(const char *key)
 {
 	static const char *const names[] = {
-		"check", "enforce", "migratable", "kvm", "pmu", "l3-cache", "host-phys-bits",
+		"check", "enforce", "migratable", "kvm", "l3-cache", "host-phys-bits",
 		"host-cache-info", "legacy-cache", "tsc-frequency", "hv-passthrough",
 		"kvmclock", "kvm-asyncpf", "kvm-pv-eoi", "full-cpuid-auto-level", "lbr-fmt",
 	};
@@ -338,6 +340,15 @@ static int edit_one(struct cpu_model *m, char *item, char *err, size_t errlen)
 
 	if (eq)
 		*eq = '\0';
+	if (!strcmp(item, "pmu") || ((item[0] == '+' || item[0] == '-') && !strcmp(item + 1, "pmu"))) {
+		/* QEMU's pmu property: the architectural PMU (cpu/pmu.c; Intel vendor only) */
+		if (val && parse_bool(val, &on)) {
+			snprintf(err, errlen, "pmu=%s: expected on or off", val);
+			return -1;
+		}
+		m->pmu_version = (item[0] == '-' || !on) ? 0 : 2;
+		return 0;
+	}
 	if ((item[0] == '+' || item[0] == '-') && !eq) {
 		f = feat_lookup(item + 1, strlen(item + 1));
 		if (!f) {

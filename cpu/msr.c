@@ -192,7 +192,7 @@ static int rdmsr_arch(struct vcpu *v, uint32_t index, uint64_t *val)
 	uint64_t *slot;
 	int r = mca_msr(v, index, val, false);
 
-	if (r <= 0)
+	if (r <= 0 || (r = pmu_msr(v, index, val, false)) <= 0)
 		return r;
 
 	switch (index) {
@@ -247,7 +247,7 @@ static int wrmsr_arch(struct vcpu *v, uint32_t index, uint64_t val)
 	uint64_t *slot;
 	int r = mca_msr(v, index, &val, true);
 
-	if (r <= 0)
+	if (r <= 0 || (r = pmu_msr(v, index, &val, true)) <= 0)
 		return r;
 
 	switch (index) {
@@ -366,4 +366,5 @@ void msr_reset(struct vcpu *v)
 	m->apic_base = 0xfee00000ull | (1u << 11) | (v->index == 0 ? (1u << 8) : 0);
 	m->misc_enable = 1 | (1u << 11) | (1u << 12);      /* fast strings, no BTS/PEBS */
 	m->mtrr_def_type = 0;
+	pmu_reset(v);
 }

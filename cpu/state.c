@@ -66,8 +66,10 @@ void cpu_reset(struct vcpu *v)
 void cpu_init_event(struct vcpu *v)
 {
 	struct cpu_state *s = &v->s;
-	struct cpu_state old = *s;
+	struct cpu_state old;
 
+	cpu_pmu_update(v);              /* the counters keep what retired before INIT */
+	old = *s;
 	cpu_reset(v);
 	s->msr = old.msr;
 	s->tsc_offset = old.tsc_offset;
@@ -85,6 +87,7 @@ void cpu_init_event(struct vcpu *v)
 	s->mxcsr = old.mxcsr;
 	s->pkru = old.pkru;
 	cpu_dr7_changed(v);
+	cpu_pmu_update(v);              /* the kept PMU MSRs count on at CPL 0 */
 	v->nmi_pending = false;
 	v->step_armed = false;
 	v->db_trap = 0;

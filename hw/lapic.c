@@ -574,6 +574,36 @@ static int lapic_msr(struct vcpu *v, void *opaque, uint32_t index, uint64_t *val
 	return reg_read(a, index - 0x800, val) ? 1 : -1;
 }
 
+/*
+ * A performance-counter overflow with its interrupt enabled (cpu/pmu.c): the LVT
+ * performance-counter entry delivers it - fixed (its vector) or NMI, the delivery
+ * modes Linux and test kernels use - and then sets the entry's mask bit, as Intel
+ * processors since Core do (Linux's PMI handler unmasks LVTPC for that reason; KVM
+ * does the same). SDM vol. 3, 20.2.1.1 (INT flag), 11.5.1 (LVT).
+ * A masked entry drops it; the overflow stays in IA32_PERF_GLOBAL_STATUS.
+ */
+static void lapic_pmi(struct vcpu *v, void *opaque)
+{
+	struct lapic *a = opaque;
+	uint32_t lvt = a->lvt[LVT_PERF];
+
+	sync_base(a);
+	if (!enabled(a) || (lvt & LVT_MASK))
+		return;
+	switch ((lvt >> 8) & 7) {
+	case 0:
+		lapic_accept(a, (uint8_t)lvt, false);
+		break;
+	case 4:
+		cpu_inject_nmi(v);
+		break;
+	default:
+		cpu_log_unimp("LVT performance-counter delivery mode", (lvt >> 8) & 7, NULL);
+		return;
+	}
+	a->lvt[LVT_PERF] |= LVT_MASK;
+}
+
 /* The vCPU took an INIT: the APIC goes to its INIT state, keeping its ID and
  * IA32_APIC_BASE (SDM vol. 3, 11.4.7.3); the x2APIC LDR is derived again. */
 static void lapic_init_hook(struct vcpu *v, void *opaque)
@@ -596,4 +626,6 @@ void lapic_init(struct lapic *a, struct vcpu *cpu, const struct hw_clock *clock)
 	cpu_msr_add_hook(cpu, lapic_msr, a);
 	cpu->init_hook = lapic_init_hook;
 	cpu->init_opaque = a;
+	cpu->pmi_hook = lapic_pmi;
+	cpu->pmi_opaque = a;
 }

@@ -183,8 +183,13 @@ static uint64_t ept_slat(struct vcpu *v, uint64_t gpa, uint64_t gla, unsigned fl
 	uint64_t hpa, qual;
 	unsigned reason = ept_translate(v, v->slat_root, gpa, flags, &hpa, &qual, NULL);
 
-	if (!reason)
+	if (!reason) {
+		/* Guest-physical accesses to the APIC-access page (nested/vmx_apic.c). */
+		if (__builtin_expect(v->apic_access_tag != 0, 0) && (flags & (SLAT_PT | SLAT_NO_GLA)) &&
+		    !(flags & (SLAT_PEEK | SLAT_NOEXIT)))
+			vmx_apic_gpa_check(v, hpa, gpa);
 		return hpa;
+	}
 	if (flags & (SLAT_PEEK | SLAT_NOEXIT))
 		return SLAT_FAIL;
 	if (log_on(LOG_VMX))

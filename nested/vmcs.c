@@ -94,6 +94,10 @@ bool vmcs_field_supported(const struct vcpu *v, unsigned idx)
 	case VF_EFER: return ex.may1 & (EXIT_SAVE_EFER | EXIT_LOAD_EFER);
 	case VF_SEC: return proc.may1 & PROC_SECONDARY;
 	case VF_PREEMPT: return vmx_ctl_caps(v, CTL_PIN, false).may1 & PIN_PREEMPT;
+	case VF_PERF: return ex.may1 & EXIT_LOAD_PERF;
+	case VF_APIC: return proc2.may1 & SEC_APIC_ACCESS;
+	case VF_VID: return proc2.may1 & SEC_VID;
+	case VF_PI: return vmx_ctl_caps(v, CTL_PIN, false).may1 & PIN_POSTED;
 	case VF_PLE: return proc2.may1 & SEC_PLE;
 	case VF_XSAVES: return proc2.may1 & SEC_XSAVES;
 	default: return true;

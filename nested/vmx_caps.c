@@ -43,7 +43,7 @@ struct vmx_ctl_caps vmx_ctl_caps(const struct vcpu *v, enum vmx_ctl which, bool 
 	switch (which) {
 	case CTL_PIN:
 		c.must1 = PIN_DEFAULT1;
-		c.may1 = c.must1 | PIN_EXT_INT | PIN_NMI | PIN_VNMI | PIN_PREEMPT;
+		c.may1 = c.must1 | PIN_EXT_INT | PIN_NMI | PIN_VNMI | PIN_PREEMPT | PIN_POSTED;
 		break;
 	case CTL_PROC:
 		c.must1 = PROC_DEFAULT1 & ~(true_ctls ? PROC_TRUE_ZERO : 0);
@@ -54,7 +54,9 @@ struct vmx_ctl_caps vmx_ctl_caps(const struct vcpu *v, enum vmx_ctl which, bool 
 			 PROC_PAUSE | PROC_SECONDARY;
 		break;
 	case CTL_PROC2:
-		c.may1 = SEC_DESC_TABLE | SEC_WBINVD | SEC_PLE;
+		/* APIC virtualization: nested/vmx_apic.c (SDM 30). */
+		c.may1 = SEC_DESC_TABLE | SEC_WBINVD | SEC_PLE | SEC_APIC_ACCESS | SEC_X2APIC |
+			 SEC_APIC_REG | SEC_VID;
 		if (cpu_has_feature(v, "rdtscp"))
 			c.may1 |= SEC_RDTSCP;
 		if (cpu_has_feature(v, "invpcid"))
@@ -76,10 +78,14 @@ struct vmx_ctl_caps vmx_ctl_caps(const struct vcpu *v, enum vmx_ctl which, bool 
 		c.must1 = EXIT_DEFAULT1 & ~(true_ctls ? EXIT_TRUE_ZERO : 0);
 		c.may1 = EXIT_DEFAULT1 | EXIT_HOST_64 | EXIT_ACK_INT | EXIT_SAVE_PAT |
 			 EXIT_LOAD_PAT | EXIT_SAVE_EFER | EXIT_LOAD_EFER | EXIT_SAVE_PREEMPT;
+		if (cpu_pmu_present(v))
+			c.may1 |= EXIT_LOAD_PERF;
 		break;
 	case CTL_ENTRY:
 		c.must1 = ENTRY_DEFAULT1 & ~(true_ctls ? ENTRY_TRUE_ZERO : 0);
 		c.may1 = ENTRY_DEFAULT1 | ENTRY_IA32E | ENTRY_LOAD_PAT | ENTRY_LOAD_EFER;
+		if (cpu_pmu_present(v))
+			c.may1 |= ENTRY_LOAD_PERF;
 		break;
 	}
 	return c;

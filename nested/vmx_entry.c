@@ -31,19 +31,41 @@ CHECK(io_bitmaps)
 	       (addr_ok(e->v, F(IO_BITMAP_A), 4096) && addr_ok(e->v, F(IO_BITMAP_B), 4096));
 }
 CHECK(msr_bitmap) { return !(e->proc & PROC_MSR_BITMAPS) || addr_ok(e->v, F(MSR_BITMAP), 4096); }
-/* "use TPR shadow": the virtual-APIC page and the TPR threshold (no APIC-access
- * virtualization or virtual-interrupt delivery here). */
+/* "use TPR shadow": the virtual-APIC page and the TPR threshold, which virtual-
+ * interrupt delivery (and, for the VTPR rule, APIC-access virtualization) replaces. */
 CHECK(virtual_apic_page)
 {
 	return !(e->proc & PROC_TPR_SHADOW) || addr_ok(e->v, F(VIRTUAL_APIC_ADDR), 4096);
 }
-CHECK(tpr_threshold_reserved) { return !(e->proc & PROC_TPR_SHADOW) || !(F(TPR_THRESHOLD) >> 4); }
+CHECK(tpr_threshold_reserved)
+{
+	return !(e->proc & PROC_TPR_SHADOW) || (e->proc2 & SEC_VID) || !(F(TPR_THRESHOLD) >> 4);
+}
 CHECK(tpr_threshold_vtpr)
 {
-	return !(e->proc & PROC_TPR_SHADOW) || (F(TPR_THRESHOLD) & 15) <= ((e->vtpr >> 4) & 15);
+	return !(e->proc & PROC_TPR_SHADOW) || (e->proc2 & (SEC_APIC_ACCESS | SEC_VID)) ||
+	       (F(TPR_THRESHOLD) & 15) <= ((e->vtpr >> 4) & 15);
+}
+CHECK(apic_virt_needs_tpr_shadow)
+{
+	return (e->proc & PROC_TPR_SHADOW) || !(e->proc2 & (SEC_X2APIC | SEC_APIC_REG | SEC_VID));
 }
 CHECK(vnmi_needs_nmi_exiting) { return (e->pin & PIN_NMI) || !(e->pin & PIN_VNMI); }
 CHECK(nmi_window_needs_vnmi) { return (e->pin & PIN_VNMI) || !(e->proc & PROC_NMI_WINDOW); }
+CHECK(apic_access_page)
+{
+	return !(e->proc2 & SEC_APIC_ACCESS) || addr_ok(e->v, F(APIC_ACCESS_ADDR), 4096);
+}
+CHECK(x2apic_not_apic_access) { return !(e->proc2 & SEC_X2APIC) || !(e->proc2 & SEC_APIC_ACCESS); }
+CHECK(vid_needs_ext_int) { return !(e->proc2 & SEC_VID) || (e->pin & PIN_EXT_INT); }
+CHECK(posted_interrupts)
+{
+	uint64_t desc = F(POSTED_INTR_DESC);
+
+	return !(e->pin & PIN_POSTED) ||
+	       ((e->proc2 & SEC_VID) && (e->exit & EXIT_ACK_INT) && !(F(POSTED_INTR_NV) >> 8) &&
+		addr_ok(e->v, desc, 64));
+}
 CHECK(vpid_nonzero) { return !(e->proc2 & SEC_VPID) || (F(VPID) & 0xffff) != 0; }
 CHECK(eptp_valid) { return !(e->proc2 & SEC_EPT) || ept_eptp_valid(e->v, F(EPT_POINTER)); }
 CHECK(unrestricted_needs_ept) { return !(e->proc2 & SEC_UNRESTRICTED) || (e->proc2 & SEC_EPT); }
@@ -112,7 +134,10 @@ static const struct entry_check g_ctl_checks[] = {
 	ROW(proc2_reserved, "SDM 27.2.1.1"), ROW(cr3_target_count, "SDM 27.2.1.1"),
 	ROW(io_bitmaps, "SDM 27.2.1.1"), ROW(msr_bitmap, "SDM 27.2.1.1"),
 	ROW(virtual_apic_page, "SDM 27.2.1.1"), ROW(tpr_threshold_reserved, "SDM 27.2.1.1"),
-	ROW(tpr_threshold_vtpr, "SDM 27.2.1.1"), ROW(vnmi_needs_nmi_exiting, "SDM 27.2.1.1"), ROW(nmi_window_needs_vnmi, "SDM 27.2.1.1"),
+	ROW(tpr_threshold_vtpr, "SDM 27.2.1.1"), ROW(apic_virt_needs_tpr_shadow, "SDM 27.2.1.1"),
+	ROW(vnmi_needs_nmi_exiting, "SDM 27.2.1.1"), ROW(nmi_window_needs_vnmi, "SDM 27.2.1.1"),
+	ROW(apic_access_page, "SDM 27.2.1.1"), ROW(x2apic_not_apic_access, "SDM 27.2.1.1"),
+	ROW(vid_needs_ext_int, "SDM 27.2.1.1"), ROW(posted_interrupts, "SDM 27.2.1.1"),
 	ROW(vpid_nonzero, "SDM 27.2.1.1"), ROW(eptp_valid, "SDM 27.2.1.1"),
 	ROW(unrestricted_needs_ept, "SDM 27.2.1.1"),
 	ROW(exit_reserved, "SDM 27.2.1.2"), ROW(save_preempt_needs_timer, "SDM 27.2.1.2"),
@@ -148,6 +173,11 @@ CHECK(host_cr4_fixed)
 }
 CHECK(host_cr3) { return !(F(HOST_CR3) >> e->v->phys_bits); }
 CHECK(host_sysenter) { return canon(e, F(HOST_SYSENTER_ESP)) && canon(e, F(HOST_SYSENTER_EIP)); }
+CHECK(host_perf_global_ctrl)
+{
+	return !(e->exit & EXIT_LOAD_PERF) ||
+	       !(F(HOST_PERF_GLOBAL_CTRL) & ~cpu_pmu_global_ctrl_valid(e->v));
+}
 CHECK(host_pat) { return !(e->exit & EXIT_LOAD_PAT) || vmx_pat_ok(F(HOST_PAT)); }
 CHECK(host_efer)
 {
@@ -193,6 +223,7 @@ CHECK(host_64bit_state)
 static const struct entry_check g_host_checks[] = {
 	ROW(host_cr0_fixed, "SDM 27.2.2"), ROW(host_cr4_fixed, "SDM 27.2.2"),
 	ROW(host_cr3, "SDM 27.2.2"), ROW(host_sysenter, "SDM 27.2.2"),
+	ROW(host_perf_global_ctrl, "SDM 27.2.2"),
 	ROW(host_pat, "SDM 27.2.2"), ROW(host_efer, "SDM 27.2.2"),
 	ROW(host_sel_rpl_ti, "SDM 27.2.3"), ROW(host_cs_nonnull, "SDM 27.2.3"),
 	ROW(host_tr_nonnull, "SDM 27.2.3"), ROW(host_ss_nonnull, "SDM 27.2.3"),

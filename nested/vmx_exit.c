@@ -209,6 +209,8 @@ static void load_host(struct vcpu *v)
 	s->msr.sysenter_cs = vmcs_get(x, VMCS_HOST_SYSENTER_CS);
 	s->msr.sysenter_esp = vmcs_get(x, VMCS_HOST_SYSENTER_ESP);
 	s->msr.sysenter_eip = vmcs_get(x, VMCS_HOST_SYSENTER_EIP);
+	if (exitc & EXIT_LOAD_PERF)             /* 28.5.1 */
+		cpu_pmu_set_global_ctrl(v, vmcs_get(x, VMCS_HOST_PERF_GLOBAL_CTRL));
 	if (exitc & EXIT_LOAD_PAT)
 		s->msr.pat = vmcs_get(x, VMCS_HOST_PAT);
 	if (exitc & EXIT_LOAD_EFER)
@@ -277,6 +279,7 @@ void vmx_vmexit(struct vcpu *v, uint32_t reason, uint64_t qual)
 		v->cr0_must1 = vmx_cr0_fixed0();
 	}
 	ept_leave(v);           /* with the host's CRs in place (nested/ept.h) */
+	vmx_apic_leave(v);
 	x->mtf_pending = false;
 	x->iret_unblocked = false;
 	x->pending_dbg = 0;
@@ -336,6 +339,8 @@ void vmx_take_ept_exit(struct vcpu *v)
 	/* Table 28-7 bit 12: NMI unblocking due to IRET, as for exception exits (28.2.2). */
 	if (violation && vmx_iret_unblocked(v))
 		x->ept_qual |= 1u << 12;
-	vmx_vmexit(v, x->ept_reason, violation ? x->ept_qual : 0);
+	/* APIC-access exits (nested/vmx_apic.c) come this way too, with their own
+	 * qualification (28.2.1 table 28-6). */
+	vmx_vmexit(v, x->ept_reason, x->ept_reason == EXIT_REASON_EPT_MISCONFIG ? 0 : x->ept_qual);
 	cpu_loop_exit(v);
 }

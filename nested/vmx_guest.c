@@ -49,6 +49,11 @@ CHECK(guest_pcide) { return ia32e(e) || !(F(GUEST_CR4) & CR4_PCIDE); }
 CHECK(guest_cr3) { return !(F(GUEST_CR3) >> e->v->phys_bits); }
 CHECK(guest_dr7) { return !(e->entry & ENTRY_LOAD_DEBUG) || !(F(GUEST_DR7) >> 32); }
 CHECK(guest_sysenter) { return canon(e, F(GUEST_SYSENTER_ESP)) && canon(e, F(GUEST_SYSENTER_EIP)); }
+CHECK(guest_perf_global_ctrl)
+{
+	return !(e->entry & ENTRY_LOAD_PERF) ||
+	       !(F(GUEST_PERF_GLOBAL_CTRL) & ~cpu_pmu_global_ctrl_valid(e->v));
+}
 CHECK(guest_pat) { return !(e->entry & ENTRY_LOAD_PAT) || vmx_pat_ok(F(GUEST_PAT)); }
 CHECK(guest_efer)
 {
@@ -305,7 +310,8 @@ const struct entry_check g_vmx_guest_checks[] = {
 	ROW(guest_cr4_fixed, "SDM 27.3.1.1"), ROW(guest_debugctl, "SDM 27.3.1.1"),
 	ROW(guest_ia32e_paging, "SDM 27.3.1.1"), ROW(guest_pcide, "SDM 27.3.1.1"),
 	ROW(guest_cr3, "SDM 27.3.1.1"), ROW(guest_dr7, "SDM 27.3.1.1"),
-	ROW(guest_sysenter, "SDM 27.3.1.1"), ROW(guest_pat, "SDM 27.3.1.1"),
+	ROW(guest_sysenter, "SDM 27.3.1.1"), ROW(guest_perf_global_ctrl, "SDM 27.3.1.1"),
+	ROW(guest_pat, "SDM 27.3.1.1"),
 	ROW(guest_efer, "SDM 27.3.1.1"),
 	ROW(seg_tr_ti, "SDM 27.3.1.2"), ROW(seg_ldtr_ti, "SDM 27.3.1.2"),
 	ROW(seg_ss_rpl, "SDM 27.3.1.2"), ROW(seg_v86, "SDM 27.3.1.2"),
@@ -364,6 +370,8 @@ void vmx_load_guest(struct vcpu *v, const struct entry_ctx *e)
 	s->msr.sysenter_cs = F(GUEST_SYSENTER_CS);
 	s->msr.sysenter_esp = F(GUEST_SYSENTER_ESP);
 	s->msr.sysenter_eip = F(GUEST_SYSENTER_EIP);
+	if (e->entry & ENTRY_LOAD_PERF)         /* 27.3.2.1 */
+		cpu_pmu_set_global_ctrl(v, F(GUEST_PERF_GLOBAL_CTRL));
 	if (e->entry & ENTRY_LOAD_PAT)
 		s->msr.pat = F(GUEST_PAT);
 	if (e->entry & ENTRY_LOAD_EFER)
@@ -483,6 +491,7 @@ void vmx_start_guest(struct vcpu *v, const struct entry_ctx *e)
 	/* 27.7.4: the VMX-preemption timer starts with the field's value. */
 	x->preempt_on = e->pin & PIN_PREEMPT;
 	x->preempt_deadline = F(GUEST_PREEMPT_TIMER);  /* made absolute at the first boundary */
+	vmx_apic_enter(v);      /* 27.3.2.5: RVI/SVI, virtual-interrupt evaluation */
 	vmx_update_events(v);
 	if (log_on(LOG_VMX))
 		log_printf("vmx: VM entry to %04x:%#llx%s (inject %#x)\n", v->s.seg[SEG_CS].sel,

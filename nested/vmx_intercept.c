@@ -88,7 +88,7 @@ static uint64_t cr_shadowed(const struct vcpu *v, unsigned cr)
 /*
  * MOV to CR8 with "use TPR shadow" (26.3, 30.3): the value goes to VTPR (offset 80H
  * of the virtual-APIC page, bits 7:4; the rest of the dword cleared), then TPR
- * virtualization: VTPR[7:4] below the TPR threshold is a trap-like VM exit (43).
+ * virtualization (30.1.2, nested/vmx_apic.c), whose VM exit is trap-like.
  */
 static _Noreturn void tpr_write(struct vcpu *v, const struct x86_insn *i, uint64_t val)
 {
@@ -97,13 +97,9 @@ static _Noreturn void tpr_write(struct vcpu *v, const struct x86_insn *i, uint64
 	if (val >> 4)
 		cpu_raise(v, EXC_GP, 0);        /* reserved bits, as MOV to CR8 */
 	cpu_phys_st(v, vmcs_get(x, VMCS_VIRTUAL_APIC_ADDR) + 0x80, 4, (val & 15) << 4);
-	if ((val & 15) < (vmcs_get(x, VMCS_TPR_THRESHOLD) & 15)) {
-		v->s.rip = insn_next_rip(v, i);
-		vmx_clear_exit_info(x);
-		vmx_vmexit(v, EXIT_REASON_TPR_BELOW, 0);
-		cpu_loop_exit(v);
-	}
-	insn_done(v, i);
+	v->s.rip = insn_next_rip(v, i);
+	vmx_apic_tpr_virt(v);
+	cpu_loop_exit(v);
 }
 
 static void cr_write(struct vcpu *v, const struct x86_insn *i, unsigned cr)
@@ -325,15 +321,23 @@ static void exception_exit(struct vcpu *v)
 /* ---------------------------------------------------------------- events */
 
 /* 26.2: an external interrupt; with "acknowledge interrupt on exit" the vector is
- * taken from the controller and recorded (28.2.2). */
+ * taken from the controller and recorded (28.2.2), unless it is the posted-interrupt
+ * notification vector, which is processed without an exit (30.6). */
 static void extint_exit(struct vcpu *v)
 {
 	struct vmx *x = vmx_of(v);
 	struct cpu_bus *bus = v->bus;
+	uint32_t info = 0;
 
+	if ((vmcs_get(x, VMCS_EXIT_CONTROLS) & EXIT_ACK_INT) && bus && bus->intr_ack) {
+		uint8_t vec = bus->intr_ack(bus->opaque);
+
+		if (vmx_apic_posted(v, vec))
+			cpu_loop_exit(v);       /* back to this boundary, now with RVI */
+		info = INTR_INFO_VALID | vec;
+	}
 	vmx_clear_exit_info(x);
-	if ((vmcs_get(x, VMCS_EXIT_CONTROLS) & EXIT_ACK_INT) && bus && bus->intr_ack)
-		vmcs_set(x, VMCS_EXIT_INTR_INFO, INTR_INFO_VALID | bus->intr_ack(bus->opaque));
+	vmcs_set(x, VMCS_EXIT_INTR_INFO, info);
 	vmx_vmexit(v, EXIT_REASON_EXTINT, 0);
 	cpu_loop_exit(v);
 }
@@ -398,6 +402,8 @@ static void boundary_events(struct vcpu *v, uint64_t info)
 		x->mtf_icount = v->icount;
 		x->preempt_deadline += cpu_tsc(v);
 	}
+	/* 30.4.3.2: APIC-write emulation ranks above SMI, INIT and lower events. */
+	vmx_apic_write_emulation(v);
 	if (x->mtf_pending || ((proc(x) & PROC_MTF) && v->icount != x->mtf_icount))
 		event_exit(v, EXIT_REASON_MTF);
 	if (info & ICPT_EVENTS_DEBUG_TRAP)
@@ -429,6 +435,7 @@ static void boundary_events(struct vcpu *v, uint64_t info)
 		event_exit(v, EXIT_REASON_INTR_WINDOW);
 	if ((pin(x) & PIN_EXT_INT) && bus && bus->intr_pending && bus->intr_pending(bus->opaque))
 		extint_exit(v);
+	vmx_apic_deliver(v, shadow);    /* 30.2.2: below external interrupts */
 }
 
 void vmx_update_events(struct vcpu *v)
@@ -440,7 +447,7 @@ void vmx_update_events(struct vcpu *v)
 	v->nested_events = on && (v->nested_step || x->activity > ACT_HLT || x->preempt_on ||
 				  x->pending_dbg ||
 				  (proc(x) & (PROC_INTR_WINDOW | PROC_NMI_WINDOW)) ||
-				  (pin(x) & PIN_EXT_INT));
+				  (pin(x) & PIN_EXT_INT) || x->apic_write || x->vint);
 }
 
 /* ---------------------------------------------------------------- dispatch */
@@ -553,8 +560,12 @@ static void insn_intercepts(struct vcpu *v, enum intercept_kind kind, uint64_t i
 		return;
 	case ICPT_XSAVES: xsaves_exits(v, i, info, p2); return;
 	case ICPT_DESC_TABLE: if ((p2 & SEC_DESC_TABLE) && i) desc_exit(v, i, (unsigned)info); return;
-	case ICPT_RDMSR: if (msr_exits(v, (uint32_t)info, false)) insn_exit(v, i, EXIT_REASON_RDMSR, 0, 0); return;
-	case ICPT_WRMSR: if (msr_exits(v, (uint32_t)info, true)) insn_exit(v, i, EXIT_REASON_WRMSR, 0, 0); return;
+	case ICPT_RDMSR:
+	case ICPT_WRMSR:
+		if (msr_exits(v, (uint32_t)info, kind == ICPT_WRMSR))
+			insn_exit(v, i, kind == ICPT_WRMSR ? EXIT_REASON_WRMSR : EXIT_REASON_RDMSR, 0, 0);
+		vmx_apic_msr(v, i, (uint32_t)info, kind == ICPT_WRMSR);        /* 30.5 */
+		return;
 	case ICPT_IO:
 		if (io_exits(v, (uint16_t)info, (info >> 16) & 0xff))
 			io_exit(v, i, info);

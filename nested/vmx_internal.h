@@ -12,7 +12,7 @@
 
 /* Features a VMCS field depends on (the FEATURE column of vmcs_fields.def). */
 enum vmcs_feat { VF_ALWAYS, VF_EPT, VF_VPID, VF_TPR, VF_PAT, VF_EFER, VF_SEC, VF_PREEMPT,
-		VF_PLE, VF_XSAVES };
+		 VF_PLE, VF_XSAVES, VF_APIC, VF_VID, VF_PI, VF_PERF };
 
 enum vmcs_field {
 #define VMCS_FIELD(name, enc, w, t, a, f) VMCS_##name,
@@ -46,6 +46,7 @@ enum {
 #define PIN_NMI         (1u << 3)
 #define PIN_VNMI        (1u << 5)
 #define PIN_PREEMPT     (1u << 6)
+#define PIN_POSTED      (1u << 7)
 /* Primary processor-based controls (SDM 25.6.2, table 25-6) */
 #define PROC_INTR_WINDOW (1u << 2)
 #define PROC_TSC_OFFSET (1u << 3)
@@ -77,6 +78,8 @@ enum {
 #define SEC_VPID        (1u << 5)
 #define SEC_WBINVD      (1u << 6)
 #define SEC_UNRESTRICTED (1u << 7)
+#define SEC_APIC_REG    (1u << 8)
+#define SEC_VID         (1u << 9)
 #define SEC_RDRAND      (1u << 11)
 #define SEC_PLE         (1u << 10)
 #define SEC_INVPCID     (1u << 12)
@@ -127,11 +130,13 @@ enum {
 	EXIT_REASON_CR = 28, EXIT_REASON_DR = 29, EXIT_REASON_IO = 30,
 	EXIT_REASON_RDMSR = 31, EXIT_REASON_WRMSR = 32, EXIT_REASON_BAD_GUEST = 33,
 	EXIT_REASON_MSR_LOAD = 34, EXIT_REASON_MWAIT = 36, EXIT_REASON_MTF = 37,
-	EXIT_REASON_MONITOR = 39, EXIT_REASON_PAUSE = 40, EXIT_REASON_TPR_BELOW = 43, EXIT_REASON_GDTR_IDTR = 46,
+	EXIT_REASON_MONITOR = 39, EXIT_REASON_PAUSE = 40, EXIT_REASON_TPR_BELOW = 43,
+	EXIT_REASON_APIC_ACCESS = 44, EXIT_REASON_EOI = 45, EXIT_REASON_GDTR_IDTR = 46,
 	EXIT_REASON_LDTR_TR = 47, EXIT_REASON_EPT_VIOLATION = 48,
 	EXIT_REASON_EPT_MISCONFIG = 49, EXIT_REASON_RDTSCP = 51, EXIT_REASON_PREEMPT = 52, EXIT_REASON_WBINVD = 54,
-	EXIT_REASON_XSETBV = 55, EXIT_REASON_RDRAND = 57, EXIT_REASON_INVPCID = 58,
-	EXIT_REASON_RDSEED = 61, EXIT_REASON_XSAVES = 63, EXIT_REASON_XRSTORS = 64,
+	EXIT_REASON_XSETBV = 55, EXIT_REASON_APIC_WRITE = 56, EXIT_REASON_RDRAND = 57,
+	EXIT_REASON_INVPCID = 58, EXIT_REASON_RDSEED = 61, EXIT_REASON_XSAVES = 63,
+	EXIT_REASON_XRSTORS = 64,
 };
 #define EXIT_REASON_ENTRY_FAIL (1u << 31)
 
@@ -170,6 +175,11 @@ struct vmx {
 	 * one of the current loop; ple_fresh until the first PAUSE after entry. */
 	bool ple_fresh;
 	uint64_t ple_last, ple_first;
+	/* APIC virtualization (nested/vmx_apic.c, SDM 30) while in non-root operation */
+	bool apic_write;                /* APIC-write emulation due after the instruction */
+	unsigned apic_write_off;        /* page offset of the virtualized write */
+	bool vint;                      /* a virtual interrupt is recognized (30.2.1) */
+	uint64_t apic_tag_last;         /* APIC-access page | 1 of the last VM entry, or 0 */
 	uint64_t entry_count, exit_count;
 };
 
@@ -264,6 +274,26 @@ _Noreturn void vmx_take_ept_exit(struct vcpu *v);
  * delivery: bit 12 of the interruption information / EPT-violation qualification. */
 bool vmx_iret_unblocked(const struct vcpu *v);
 uint64_t vmx_insn_ea(const struct vcpu *v, const struct x86_insn *i);
+
+/* nested/vmx_apic.c: APIC virtualization (SDM 30) */
+void vmx_apic_enter(struct vcpu *v);            /* VM entry, guest state loaded */
+void vmx_apic_leave(struct vcpu *v);            /* VM exit */
+/* MOV to CR8 / WRMSR 808H / a write to offset 80H: TPR virtualization (30.1.2),
+ * after the new VTPR is stored. May perform a trap-like VM exit (RIP must be next). */
+void vmx_apic_tpr_virt(struct vcpu *v);
+/* RDMSR/WRMSR that did not exit, with "virtualize x2APIC mode" (30.5): true when
+ * virtualized (EDX:EAX read, or the write done; the caller completes the insn). */
+bool vmx_apic_msr(struct vcpu *v, const struct x86_insn *i, uint32_t index, bool write);
+/* At an instruction boundary: APIC-write emulation (30.4.3.2); unwinds on an exit. */
+void vmx_apic_write_emulation(struct vcpu *v);
+/* At an instruction boundary where an interrupt could be taken: virtual-interrupt
+ * delivery (30.2.2); unwinds when it delivers. */
+void vmx_apic_deliver(struct vcpu *v, bool shadow);
+/* An acknowledged external interrupt: true when it was the posted-interrupt
+ * notification vector and was processed (30.6), false to exit as usual. */
+bool vmx_apic_posted(struct vcpu *v, uint8_t vector);
+/* A guest-physical access (EPT walk of guest paging structures) to hpa (30.4.6.1). */
+void vmx_apic_gpa_check(struct vcpu *v, uint64_t hpa, uint64_t gpa);
 
 /* nested/vmx_insn.c */
 void vmx_succeed(struct vcpu *v);

@@ -33,12 +33,14 @@
 
 /* The interpreter's encoding of one op (interp.c): direct-threaded, operands are
  * host pointers to globals (in v->s), temporaries (tb_cache.tmp) or constants. */
+#define IOP_CANON_SHIFT 24   /* ld/st fast paths: 64 - linear-address width */
 struct iop {
 	const void *lab;
 	uint64_t *d;
 	const uint64_t *a, *b;
 	uint64_t c;             /* constant; select: third input pointer; branches: target iop */
-	uint32_t aux;           /* seg | size << 8; cond; pos | len << 8; exit slot */
+	uint32_t aux;           /* seg | size << 8 (| canonical shift << IOP_CANON_SHIFT
+	                         * on TLB fast paths); cond; pos | len << 8; exit slot */
 	uint32_t insn;          /* guest instruction index */
 };
 
@@ -56,6 +58,7 @@ struct tb {
 	struct tb *dead_next;
 	struct tb *jmp[2];      /* the block each direct exit led to last time... */
 	uint64_t jmp_epoch[2];  /* ...valid while tb_cache.epoch still has this value */
+	bool jmp_far[2];        /* ...on another page: valid while the code TLB maps it */
 	struct iop *code;
 	unsigned ncode;
 	uint64_t *consts;
@@ -151,6 +154,34 @@ static inline uint64_t tb_last_lin(const struct vcpu *v, const struct tb *tb, ui
 	uint64_t last = lin + tb->size - 1;
 
 	return cpu_long_mode(&v->s) ? last : (uint32_t)last;
+}
+
+/* Does the code TLB still map next's page(s) as when it was translated (tb_find's
+ * check, without the lookup)? lin is its first byte's linear address. */
+static inline bool tb_code_mapped(const struct vcpu *v, const struct tb *next, uint64_t lin)
+{
+	bool user = ((next->flags >> TBF_CPL_SHIFT) & 3) == 3;
+
+	return code_tlb_maps(v, lin, next->phys[0], user) &&
+	       (next->phys[1] == TB_NO_PAGE || code_tlb_maps(v, tb_last_lin(v, next, lin), next->phys[1], user));
+}
+
+/* The block direct exit `slot` of tb leads to, if the link is still good: nothing was
+ * dropped since it was made, and a block on another page is still mapped there. */
+static inline struct tb *tb_chained(const struct vcpu *v, const struct tb_cache *tc,
+				    const struct tb *tb, unsigned slot)
+{
+	struct tb *next = tb->jmp[slot];
+	uint64_t lin;
+
+	if (tb->jmp_epoch[slot] != tc->epoch)
+		return NULL;
+	if (!tb->jmp_far[slot])
+		return next;
+	lin = next->cs_base + next->pc;
+	if (!(next->flags & TBF_LMA))
+		lin = (uint32_t)lin;            /* as tb_find's linear address */
+	return tb_code_mapped(v, next, lin) ? next : NULL;
 }
 
 

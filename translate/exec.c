@@ -55,8 +55,9 @@ static int run_unwound(struct vcpu *v, struct tb_cache *tc)
 /*
  * The block to run next. After a direct exit (a jump to a constant RIP, no mode
  * change possible: END rows leave by IR_EXIT_INDIRECT) the block found last time
- * from the same exit is reused if nothing was dropped since and the target is on
- * the same page (so the same mapping); else the mode is read and the cache searched.
+ * from the same exit is reused if nothing was dropped since and, for a target on
+ * another page than the exit's block, the code TLB still maps it there
+ * (tb_chained); else the mode is read and the cache searched.
  */
 static struct tb *next_block(struct vcpu *v, struct tb_cache *tc, struct tb *prev, int slot,
 			     uint32_t *flags)
@@ -64,17 +65,18 @@ static struct tb *next_block(struct vcpu *v, struct tb_cache *tc, struct tb *pre
 	struct tb *tb;
 
 	if (prev && slot < IR_EXIT_INDIRECT) {
-		if (prev->jmp_epoch[slot] == tc->epoch && prev->jmp[slot]->pc == v->s.rip)
-			return prev->jmp[slot];
+		tb = tb_chained(v, tc, prev, (unsigned)slot);
+		if (tb && tb->pc == v->s.rip)
+			return tb;
 	} else {
 		*flags = tb_mode_flags(v);
 	}
 	tb = tb_find(v, *flags);
-	if (prev && slot < IR_EXIT_INDIRECT && !((prev->flags | tb->flags) & (TBF_ONESHOT | TBF_TF)) &&
-	    (prev->phys[0] >> 12) == (tb->phys[0] >> 12) &&
-	    ((prev->cs_base + prev->pc) >> 12) == ((tb->cs_base + tb->pc) >> 12)) {
+	if (prev && slot < IR_EXIT_INDIRECT && !((prev->flags | tb->flags) & (TBF_ONESHOT | TBF_TF))) {
 		prev->jmp[slot] = tb;
 		prev->jmp_epoch[slot] = tc->epoch;
+		prev->jmp_far[slot] = (prev->phys[0] >> 12) != (tb->phys[0] >> 12) ||
+				      ((prev->cs_base + prev->pc) >> 12) != ((tb->cs_base + tb->pc) >> 12);
 	}
 	return tb;
 }
@@ -163,6 +165,7 @@ static enum run_exit run_blocks(struct vcpu *v, struct tb_cache *tc, uint64_t li
 		}
 		if (v->shutdown)
 			return RUN_EXIT_SHUTDOWN;
+		cpu_pmu_boundary(v);            /* CPL class change, counter overflow */
 		if (__builtin_expect(v->init_pending || v->sipi_pending || v->s.wait_for_sipi, 0)) {
 			if (!init_sipi(v))
 				return RUN_EXIT_HALT;
@@ -174,8 +177,10 @@ static enum run_exit run_blocks(struct vcpu *v, struct tb_cache *tc, uint64_t li
 		}
 		if (tc->no_events ? v->s.halted : (cpu_events_maybe(v) && !cpu_check_events(v)))
 			return RUN_EXIT_HALT;
-		if (v->s.rip != rip || v->s.seg[SEG_CS].sel != cs)
+		if (v->s.rip != rip || v->s.seg[SEG_CS].sel != cs) {
 			prev = NULL;            /* an event was delivered */
+			cpu_pmu_boundary(v);    /* at another CPL, maybe */
+		}
 		if (v->icount >= limit)
 			return RUN_EXIT_LIMIT;
 		if ((tc->breakpoint != ~0ull || tc->nbps) && !tc->bp_skip &&
@@ -187,8 +192,10 @@ static enum run_exit run_blocks(struct vcpu *v, struct tb_cache *tc, uint64_t li
 		if (v->dr_active)
 			cpu_dr_exec_check(v);
 		tb = next_block(v, tc, prev, slot, &flags);
-		if (tb->ninsns > limit - v->icount)
-			tb = tb_translate_oneshot(v, flags, (unsigned)(limit - v->icount));
+		/* End the run of blocks where the first performance counter overflows. */
+		tc->limit = v->pmu.watch && v->pmu.deadline < limit ? v->pmu.deadline : limit;
+		if (tb->ninsns > tc->limit - v->icount)
+			tb = tb_translate_oneshot(v, flags, (unsigned)(tc->limit - v->icount));
 		if (tb->flags & TBF_TF) {
 			if (!v->step_armed) {
 				v->step_armed = true;

@@ -169,8 +169,18 @@ static uint64_t helper_shift_flags(struct vcpu *v, uint64_t a, uint64_t info)
 	return 0;
 }
 
+/* IMUL's CF = OF for 64-bit operands: the full signed product does not fit in 64 bits
+ * (SDM vol. 2, IMUL). Pure: reads no guest state. */
+static uint64_t helper_imul64_of(struct vcpu *v, uint64_t a, uint64_t b)
+{
+	__int128 p = (__int128)(int64_t)a * (int64_t)b;
+
+	return p != (__int128)(int64_t)(uint64_t)p;
+}
+
 const ir_helper_fn ir_helpers[IR_HELPER_COUNT] = {
 	[IR_HELPER_CC_EVAL] = helper_cc_eval,
 	[IR_HELPER_CC_CF] = helper_cc_cf,
 	[IR_HELPER_SHIFT_FLAGS] = helper_shift_flags,
+	[IR_HELPER_IMUL64_OF] = helper_imul64_of,
 };

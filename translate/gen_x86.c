@@ -1,7 +1,8 @@
 /*
  * translate/gen_x86.c - inline IR for the hot simple instruction forms: MOV, MOVZX,
  * MOVSX(D), LEA, ADD/SUB/AND/OR/XOR/CMP/TEST, INC/DEC/NEG/NOT, shifts by a constant,
- * PUSH/POP, SETcc/CMOVcc, Jcc/JMP/CALL near relative, RET in 64-bit mode, NOP.
+ * IMUL with two and three operands, PUSH/POP, SETcc/CMOVcc, Jcc/JMP/CALL near
+ * relative, RET in 64-bit mode, NOP.
  *
  * The handlers in translate/ops/ are the reference: each form here gives exactly their
  * results (tests/unit/translate/test_engine_inline.c runs both and compares). Like
@@ -257,6 +258,34 @@ static bool gen_shift(struct gen_ctx *c, const struct x86_insn *i)
 	return true;
 }
 
+/*
+ * IMUL r, r/m and IMUL r, r/m, imm (mul.c): the product of the sign-extended operands,
+ * truncated; CF = OF = the truncation lost significant bits (CC_OP_MUL, SDM vol. 2,
+ * IMUL). Up to 32 bits the 64-bit product is exact; 64 bits ask a helper.
+ */
+static bool gen_imul(struct gen_ctx *c, const struct x86_insn *i)
+{
+	unsigned size = i->opnd[0].size, first = i->nopnd >= 3 ? 1 : 0;
+	uint32_t a, b, p, lo, over;
+
+	if (i->nopnd < 2 || i->opnd[0].kind != OPND_GPR || size < 2 || !pow2_size(size) ||
+	    !simple_opnd(i, 1, false) || (i->nopnd >= 3 && i->opnd[2].kind != OPND_IMM))
+		return false;
+	a = gen_sext(c, gen_read(c, i, first), size);
+	b = gen_sext(c, gen_read(c, i, first + 1), size);
+	p = ir_binop(c->ir, IR_mul, a, b);
+	lo = gen_mask(c, p, size);
+	if (size == 8)
+		over = ir_call(c->ir, IR_HELPER_IMUL64_OF, true, a, b);
+	else
+		over = ir_setcond(c->ir, IR_COND_NE, p, gen_sext(c, lo, size));
+	gen_write(c, i, 0, lo);
+	gen_cc_record(c, CC_OP_MULB, size, lo, a, over);
+	ir_movi(c->ir, ir_global(IR_G_CC_SRC2), 0);
+	c->cc_op = -1;          /* ZF is not the result's (cpu/flags.c): ask cc_eval */
+	return true;
+}
+
 static bool gen_setcc(struct gen_ctx *c, const struct x86_insn *i)
 {
 	enum ir_cond cond;
@@ -348,6 +377,13 @@ static unsigned branch_size(const struct gen_ctx *c, const struct x86_insn *i)
 	return i->opsize;
 }
 
+/* 64 minus the width of a canonical linear address: 48 bits, 57 with CR4.LA57
+ * (SDM vol. 1, 3.3.7.1). */
+static unsigned canon_shift(const struct gen_ctx *c)
+{
+	return (c->t->flags & TBF_LA57) ? 64 - 57 : 64 - 48;
+}
+
 /* A constant target that int_branch_target would accept (canonical / within the CS
  * limit, as now: CS cannot change without ending the block). */
 static bool branch_target(struct gen_ctx *c, const struct x86_insn *i, uint64_t *target)
@@ -358,7 +394,9 @@ static bool branch_target(struct gen_ctx *c, const struct x86_insn *i, uint64_t 
 	if (i->opnd[0].kind != OPND_REL || size != (c->mode == 8 ? 8 : i->opsize))
 		return false;
 	if (c->mode == 8) {
-		if ((uint64_t)((int64_t)(t << 16) >> 16) != t)
+		unsigned sh = canon_shift(c);
+
+		if ((uint64_t)((int64_t)(t << sh) >> sh) != t)
 			return false;
 	} else if (t > c->v->s.seg[SEG_CS].limit) {
 		return false;
@@ -412,10 +450,11 @@ static bool gen_ret(struct gen_ctx *c, const struct x86_insn *i)
 	unsigned slow;
 	uint32_t target, canon;
 
-	if (c->mode != 8 || branch_size(c, i) != 8 || (c->t->flags & TBF_LA57))
+	if (c->mode != 8 || branch_size(c, i) != 8)
 		return false;
 	target = ir_ld(c->ir, SEG_SS, 8, ir_gpr(4));
-	canon = ir_binop(c->ir, IR_sar, ir_binop(c->ir, IR_shl, target, cst(c, 16)), cst(c, 16));
+	canon = ir_binop(c->ir, IR_sar, ir_binop(c->ir, IR_shl, target, cst(c, canon_shift(c))),
+			 cst(c, canon_shift(c)));
 	slow = ir_new_label(c->ir);
 	ir_brcond(c->ir, IR_COND_NE, target, canon, slow);
 	ir_binop_to(c->ir, IR_add, ir_gpr(4), ir_gpr(4), cst(c, 8 + extra));
@@ -444,6 +483,7 @@ static bool gen_one(struct gen_ctx *c, const struct x86_insn *i)
 	case X86_OP_NEG: return gen_negnot(c, i, true);
 	case X86_OP_NOT: return gen_negnot(c, i, false);
 	case X86_OP_SHL: case X86_OP_SHR: case X86_OP_SAR: return gen_shift(c, i);
+	case X86_OP_IMUL: return gen_imul(c, i);
 	case X86_OP_SETCC: return gen_setcc(c, i);
 	case X86_OP_CMOVCC: return gen_cmov(c, i);
 	case X86_OP_PUSH: return gen_push(c, i);

@@ -32,11 +32,14 @@ static void compile_mem(const struct tb *tb, const struct ir_op *op, struct iop 
 	unsigned seg = op->c[0] & 0xff, size = (op->c[0] >> 8) & 0xff;
 	bool user = ((tb->flags >> TBF_CPL_SHIFT) & 3) == 3;
 
-	if (!(tb->flags & TBF_CODE64) || (tb->flags & TBF_LA57) || seg == SEG_FS || seg == SEG_GS ||
+	if (!(tb->flags & TBF_CODE64) || seg == SEG_FS || seg == SEG_GS ||
 	    seg == SEG_NONE || (size != 1 && size != 2 && size != 4 && size != 8))
 		return;
 	o->lab = (op->opc == IR_ld ? g_interp.ld64 : g_interp.st64)[size_log2(size)];
 	o->c = (user ? TLB_CLASS_USER : TLB_CLASS_SUP) | TLB_VALID;
+	/* The canonical check's shift (SDM vol. 1, 3.3.7.1: 48 bits, 57 with CR4.LA57)
+	 * in the top byte of aux, above seg, size and IR_LD_RMW. */
+	o->aux |= (tb->flags & TBF_LA57 ? 64u - 57 : 64u - 48) << IOP_CANON_SHIFT;
 }
 
 static uint64_t *val_ptr(struct tb_cache *tc, const struct ir_block *ir, struct tb *tb,
@@ -161,18 +164,13 @@ static inline struct tb *interp_lookup(struct vcpu *v, struct tb_cache *tc, cons
 {
 	uint64_t lin = tb->cs_base + v->s.rip;
 	struct tb *next;
-	bool user;
 
 	if (!(tb->flags & TBF_CODE64))
 		return NULL;
 	next = tc->jc[jc_hash(lin)];
 	if (!next || next->pc != v->s.rip || next->cs_base != tb->cs_base || next->flags != tb->flags)
 		return NULL;
-	user = ((tb->flags >> TBF_CPL_SHIFT) & 3) == 3;
-	if (!code_tlb_maps(v, lin, next->phys[0], user) ||
-	    (next->phys[1] != TB_NO_PAGE && !code_tlb_maps(v, tb_last_lin(v, next, lin), next->phys[1], user)))
-		return NULL;
-	return next;
+	return tb_code_mapped(v, next, lin) ? next : NULL;
 }
 
 /*
@@ -277,8 +275,9 @@ op_set_cc_op:
 	/* TLB fast paths (compile_mem); the slow path is the generic op. */
 #define TLB_HIT(tlb, size) ({ \
 	uint64_t lin_ = A; \
+	unsigned sh_ = op->aux >> IOP_CANON_SHIFT; \
 	const struct tlb_entry *e_ = &v->tlb[(lin_ >> 12) & (TLB_SIZE - 1)]; \
-	(uint64_t)((int64_t)(lin_ << 16) >> 16) == lin_ && \
+	(uint64_t)((int64_t)(lin_ << sh_) >> sh_) == lin_ && \
 	e_->vpage == ((lin_ & ~0xfffull) | v->tlb_space | op->c) && !e_->flags && \
 	(lin_ & 0xfff) + (size) <= 4096 && \
 	(!(lin_ & ((size) - 1)) || !(v->s.rflags & RFLAGS_AC)) ? \
@@ -357,12 +356,10 @@ op_exit:
 		 * at this boundary (no event, request, budget end, breakpoint or trace). */
 		struct tb *next = NULL;
 
-		if (op->aux < IR_EXIT_INDIRECT) {
-			if (tb->jmp_epoch[op->aux] == tc->epoch)
-				next = tb->jmp[op->aux];
-		} else if (op->aux == IR_EXIT_LOOKUP) {
+		if (op->aux < IR_EXIT_INDIRECT)
+			next = tb_chained(v, tc, tb, op->aux);
+		else if (op->aux == IR_EXIT_LOOKUP)
 			next = interp_lookup(v, tc, tb);
-		}
 		if (next && !(tb->flags & TBF_TF) && !v->exit_request && (tc->no_events || !cpu_events_maybe(v)) && !tc->nbps &&
 		    next->cs_base + next->pc != tc->breakpoint &&
 		    v->icount + next->ninsns <= tc->limit &&

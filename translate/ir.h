@@ -89,6 +89,7 @@ enum ir_helper {
 	IR_HELPER_CC_EVAL,          /* a = condition code 0..15: cc_eval() */
 	IR_HELPER_CC_CF,            /* CF of the lazy flags: cc_compute_cf() */
 	IR_HELPER_SHIFT_FLAGS,      /* a = operand, b = count | size << 8 | kind << 16 */
+	IR_HELPER_IMUL64_OF,        /* 1 if the signed 128-bit product a * b overflows 64 bits */
 	IR_HELPER_COUNT
 };
 extern const ir_helper_fn ir_helpers[IR_HELPER_COUNT];

@@ -218,7 +218,10 @@ static void tb_unlink(struct tb_cache *tc, struct tb *tb)
 	if (*jc == tb)
 		*jc = NULL;
 	tb->valid = false;
-	tc->epoch++;
+	/* tb.jmp never names a one-shot block (exec.c, next_block): dropping one (at every
+	 * budget end) leaves the links of the others valid. */
+	if (!(tb->flags & TBF_ONESHOT))
+		tc->epoch++;
 	if (tb == tc->cur_tb)
 		tc->smc_hit = true;
 	tb->dead_next = tc->dead;
@@ -374,6 +377,15 @@ struct tb *tb_translate_oneshot(struct vcpu *v, uint32_t flags, unsigned max_ins
 
 /* ---------------------------------------------------------------- public */
 
+/* The instructions retired before the one running (cpu/cpu.h, icount_now): the
+ * instructions of the running block before tc->cur_insn have not been added yet. */
+static uint64_t tb_icount_now(const struct vcpu *v)
+{
+	const struct tb_cache *tc = v->tb_cache;
+
+	return v->icount + (tc->cur_tb ? tc->cur_insn : 0);
+}
+
 int translate_attach(struct vcpu *v)
 {
 	struct tb_cache *tc = calloc(1, sizeof(*tc));
@@ -396,6 +408,7 @@ int translate_attach(struct vcpu *v)
 	g_tb_caches = tc;
 	v->tb_cache = tc;
 	v->code_write_hook = tb_code_write_hook;
+	v->icount_now = tb_icount_now;
 	return 0;
 }
 
@@ -418,6 +431,7 @@ void translate_detach(struct vcpu *v)
 		v->bus->code_pages = NULL;
 	}
 	v->code_write_hook = NULL;
+	v->icount_now = NULL;
 	v->tb_cache = NULL;
 	free(tc);
 }

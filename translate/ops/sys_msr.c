@@ -75,14 +75,18 @@ void exec_RDPID(struct vcpu *v, const struct x86_insn *i)
 	opnd_write(v, i, 0, (uint32_t)v->s.msr.tsc_aux);
 }
 
-/* No performance counters are modelled: every counter index is invalid (#GP). */
+/* RDPMC (SDM vol. 2): CR4.PCE = 0 restricts it to CPL 0; the counters are cpu/pmu.c's
+ * (an invalid ECX, or no PMU, #GPs). */
 void exec_RDPMC(struct vcpu *v, const struct x86_insn *i)
 {
+	uint64_t val;
+
 	if (!(v->s.cr4 & CR4_PCE) && cpu_cpl(&v->s) > 0)
 		cpu_raise(v, EXC_GP, 0);
 	cpu_intercept(v, ICPT_RDPMC, (uint32_t)v->s.gpr[1], i);
-	cpu_log_unimp("RDPMC counter", (uint32_t)v->s.gpr[1], NULL);
-	cpu_raise(v, EXC_GP, 0);
+	if (cpu_rdpmc(v, (uint32_t)v->s.gpr[1], &val))
+		cpu_raise(v, EXC_GP, 0);
+	set_edx_eax(v, val);
 }
 
 void exec_SWAPGS(struct vcpu *v, const struct x86_insn *i)

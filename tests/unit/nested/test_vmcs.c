@@ -49,17 +49,20 @@ static struct vcpu *vmx_vcpu(const char *model)
 }
 
 /* The controls nested/ handles (SDM 25.6-25.8); anything else must not be allowed. */
-#define HANDLED_PIN (PIN_EXT_INT | PIN_NMI | PIN_VNMI | PIN_PREEMPT | 0x16u)
+#define HANDLED_PIN (PIN_EXT_INT | PIN_NMI | PIN_VNMI | PIN_PREEMPT | PIN_POSTED | 0x16u)
 #define HANDLED_PROC (PROC_INTR_WINDOW | PROC_TSC_OFFSET | PROC_HLT | PROC_INVLPG | PROC_MWAIT | \
 		      PROC_RDPMC | PROC_RDTSC | PROC_CR3_LOAD | PROC_CR3_STORE | PROC_CR8_LOAD | \
 		      PROC_CR8_STORE | PROC_TPR_SHADOW | PROC_NMI_WINDOW | PROC_MOV_DR | PROC_UNCOND_IO | \
 		      PROC_IO_BITMAPS | PROC_MTF | PROC_MSR_BITMAPS | PROC_MONITOR | PROC_PAUSE | \
 		      PROC_SECONDARY | 0x04006172u)
 #define HANDLED_PROC2 (SEC_DESC_TABLE | SEC_RDTSCP | SEC_WBINVD | SEC_RDRAND | SEC_INVPCID | \
-		       SEC_RDSEED | SEC_PLE | SEC_XSAVES)
+		       SEC_RDSEED | SEC_PLE | SEC_XSAVES | SEC_APIC_ACCESS | SEC_X2APIC | SEC_APIC_REG | \
+		       SEC_VID)
 #define HANDLED_EXIT (EXIT_SAVE_DEBUG | EXIT_HOST_64 | EXIT_ACK_INT | EXIT_SAVE_PAT | \
-		      EXIT_LOAD_PAT | EXIT_SAVE_EFER | EXIT_LOAD_EFER | EXIT_SAVE_PREEMPT | 0x00036dffu)
-#define HANDLED_ENTRY (ENTRY_LOAD_DEBUG | ENTRY_IA32E | ENTRY_LOAD_PAT | ENTRY_LOAD_EFER | 0x11ffu)
+		      EXIT_LOAD_PAT | EXIT_SAVE_EFER | EXIT_LOAD_EFER | EXIT_SAVE_PREEMPT | \
+		      EXIT_LOAD_PERF | 0x00036dffu)
+#define HANDLED_ENTRY (ENTRY_LOAD_DEBUG | ENTRY_IA32E | ENTRY_LOAD_PAT | ENTRY_LOAD_EFER | \
+		       ENTRY_LOAD_PERF | 0x11ffu)
 
 static void check_ctl(struct vcpu *v, uint32_t msr, uint32_t true_msr, uint32_t handled)
 {
@@ -144,6 +147,34 @@ START_TEST(test_max_plus_vmx)
 }
 END_TEST
 
+/* "load IA32_PERF_GLOBAL_CTRL" (exit bit 12, entry bit 13) and its two VMCS fields
+ * exist exactly when the model has the PMU (cpu/pmu.c). */
+START_TEST(test_perf_global_ctrl_caps)
+{
+	char err[128];
+	struct cpu_model *m = cpu_model_edit(cpu_model_find("elzero-intel"), "pmu=off", err,
+					     sizeof(err));
+	uint64_t ex, en;
+
+	for (unsigned k = 0; k < 2; k++) {
+		struct vcpu *v = vmx_vcpu("elzero-intel");
+
+		if (k)
+			v->model = m;
+		ck_assert_int_eq(cpu_rdmsr(v, 0x48f, &ex), 0);
+		ck_assert_int_eq(cpu_rdmsr(v, 0x490, &en), 0);
+		ck_assert_uint_eq(!!((ex >> 32) & EXIT_LOAD_PERF), !k);
+		ck_assert_uint_eq(!!((en >> 32) & ENTRY_LOAD_PERF), !k);
+		ck_assert_int_eq(vmcs_field_supported(v, VMCS_GUEST_PERF_GLOBAL_CTRL), !k);
+		ck_assert_int_eq(vmcs_field_supported(v, VMCS_HOST_PERF_GLOBAL_CTRL), !k);
+		ck_assert_uint_eq(cpu_pmu_global_ctrl_valid(v), k ? 0 : 0x70000000full);
+		nested_detach(v);
+	}
+	g_fix->v.model = NULL;
+	cpu_model_free(m);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("nested_vmcs");
@@ -154,6 +185,7 @@ int main(void)
 	tcase_add_test(tc, test_cap_msrs);
 	tcase_add_test(tc, test_no_vmx_no_msrs);
 	tcase_add_test(tc, test_max_plus_vmx);
+	tcase_add_test(tc, test_perf_global_ctrl_caps);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }

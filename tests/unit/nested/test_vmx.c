@@ -2,7 +2,8 @@
  * tests/unit/nested/test_vmx.c - the VMX instructions (SDM vol. 3, 31.3: #UD/#GP,
  * VMsucceed/VMfail and the error numbers of 31.4), VMREAD/VMWRITE/VMPTRLD/VMCLEAR
  * semantics, and VM entry/exit through the flat test machine: entry checks (VMfail
- * 7/8, exit 33), CPUID/HLT/VMCALL exits with their information fields, CR0 shadows.
+ * 7/8, exit 33), CPUID/HLT/VMCALL exits with their information fields, CR0 shadows,
+ * TPR shadow and APIC virtualization (SDM 30.3-30.5).
  */
 #include "tests/unit/common/check_run.h"
 #include "tests/unit/common/emu.h"
@@ -308,6 +309,40 @@ START_TEST(test_entry_fail_ctl_host_guest)
 }
 END_TEST
 
+/* "load IA32_PERF_GLOBAL_CTRL" (SDM 27.3.2.1, 28.5.1): the guest reads the guest
+ * field's value (RDMSR passed through by an empty MSR bitmap), the host gets the host
+ * field's; reserved bits fail the host check (VMfail 8) and the guest check (exit 33). */
+START_TEST(test_load_perf_global_ctrl)
+{
+	struct emu *e = vmx_ready();
+	struct vmx *x = vmx_of(&e->v);
+	uint64_t *f = x->vmcs.f;
+
+	LOAD(e, GUEST_CODE, 0xb9, 0x8f, 0x03, 0x00, 0x00, 0x0f, 0x32 /* rdmsr 38FH */, HLT);
+	f[VMCS_PROC_CONTROLS] |= PROC_MSR_BITMAPS;
+	f[VMCS_MSR_BITMAP] = 0x304000;
+	f[VMCS_ENTRY_CONTROLS] |= ENTRY_LOAD_PERF;
+	f[VMCS_EXIT_CONTROLS] |= EXIT_LOAD_PERF;
+	f[VMCS_GUEST_PERF_GLOBAL_CTRL] = 0x9;
+	f[VMCS_HOST_PERF_GLOBAL_CTRL] = 0x700000005ull;
+	ck_assert_uint_eq(e->v.s.msr.perf_global_ctrl, 0xf);    /* reset value */
+	ck_assert_int_eq(run(e), -1);
+	ck_assert_uint_eq(f[VMCS_EXIT_REASON], EXIT_REASON_HLT);
+	ck_assert_uint_eq(e->v.s.gpr[0], 0x9);
+	ck_assert_uint_eq(e->v.s.msr.perf_global_ctrl, 0x700000005ull);
+	f[VMCS_HOST_PERF_GLOBAL_CTRL] = 1ull << 35;
+	LOAD(e, EMU_CODE, VMRESUME, PUSHF_POP_RDX, HLT, HLT);
+	ck_assert_int_eq(run(e), -1);
+	ck_assert_uint_eq(x->vmcs.f[VMCS_VM_INSN_ERROR], VMXERR_ENTRY_BAD_HOST);
+	f[VMCS_HOST_PERF_GLOBAL_CTRL] = 0;
+	f[VMCS_GUEST_PERF_GLOBAL_CTRL] = 1ull << 4;
+	ck_assert_int_eq(run(e), -1);
+	ck_assert_uint_eq(f[VMCS_EXIT_REASON], EXIT_REASON_BAD_GUEST | EXIT_REASON_ENTRY_FAIL);
+	ck_assert_uint_eq(e->v.s.msr.perf_global_ctrl, 0);      /* the host value loaded */
+	vmx_free(e);
+}
+END_TEST
+
 START_TEST(test_vmcall_and_cr0_shadow)
 {
 	struct emu *e = vmx_ready();
@@ -401,6 +436,60 @@ START_TEST(test_vmx_abort)
 	ck_assert(e->v.shutdown);
 	ck_assert_uint_eq(emu_read64(e, VMCS_PA) >> 32, 4);
 	ck_assert_uint_eq((uint32_t)emu_read64(e, VMCS_PA), VMX_REVISION);
+/* Regression: a translation to a page cached while it was not the APIC-access page
+ * (same VPID, an earlier entry) must not bypass APIC-access exits (SDM 30.4). */
+START_TEST(test_apic_access_tlb)
+{
+	struct emu *e = vmx_ready();
+	struct vmx *x = vmx_of(&e->v);
+	const uint64_t page = 0x305000;
+
+	/* The exit is taken through the exception path (nested/vmx_exit.c, fault-like
+	 * exits): let the run loop deliver instead of stopping at it. */
+	translate_set_stop_on_exception(&e->v, false);
+	/* mov eax, [0x305080]; hlt */
+	LOAD(e, GUEST_CODE, 0x8b, 0x04, 0x25, 0x80, 0x50, 0x30, 0x00, HLT);
+	emu_write64(e, page + 0x80, 0x1234);
+	x->vmcs.f[VMCS_PROC_CONTROLS] |= PROC_SECONDARY;
+	x->vmcs.f[VMCS_PROC_CONTROLS2] = SEC_VPID;
+	x->vmcs.f[VMCS_VPID] = 1;
+	x->vmcs.f[VMCS_APIC_ACCESS_ADDR] = page;
+	ck_assert_int_eq(run(e), -1);
+	ck_assert_uint_eq(x->vmcs.f[VMCS_EXIT_REASON], EXIT_REASON_HLT);
+	ck_assert_uint_eq(e->v.s.gpr[0], 0x1234);
+	x->vmcs.f[VMCS_PROC_CONTROLS2] |= SEC_APIC_ACCESS;
+	x->vmcs.f[VMCS_GUEST_RIP] = GUEST_CODE;
+	LOAD(e, EMU_CODE, VMRESUME, PUSHF_POP_RDX, HLT, HLT);
+	ck_assert_int_eq(run(e), -1);
+	ck_assert_uint_eq(x->vmcs.f[VMCS_EXIT_REASON], EXIT_REASON_APIC_ACCESS);
+	ck_assert_uint_eq(x->vmcs.f[VMCS_EXIT_QUALIFICATION], 0x080);  /* offset, linear read */
+	ck_assert_uint_eq(x->vmcs.f[VMCS_GUEST_RIP], GUEST_CODE);      /* fault-like */
+	ck_assert_uint_eq(e->v.apic_access_tag, 0);                     /* off in the host */
+	vmx_free(e);
+}
+END_TEST
+
+/* "virtualize x2APIC mode" (SDM 30.5): RDMSR/WRMSR 808H use VTPR, no exit. */
+START_TEST(test_x2apic_tpr_msr)
+{
+	struct emu *e = vmx_ready();
+	struct vmx *x = vmx_of(&e->v);
+	const uint64_t vapic = 0x304000, bitmap = 0x306000;
+
+	/* mov ecx, 808h; rdmsr; mov ebx, eax; mov eax, 30h; xor edx, edx; wrmsr; hlt */
+	LOAD(e, GUEST_CODE, 0xb9, 0x08, 0x08, 0x00, 0x00, 0x0f, 0x32, 0x89, 0xc3,
+	     0xb8, 0x30, 0x00, 0x00, 0x00, 0x31, 0xd2, 0x0f, 0x30, HLT);
+	for (unsigned k = 0; k < 4096; k += 8)
+		emu_write64(e, bitmap + k, 0);
+	emu_write64(e, vapic + 0x80, 0x50);
+	x->vmcs.f[VMCS_PROC_CONTROLS] |= PROC_SECONDARY | PROC_TPR_SHADOW | PROC_MSR_BITMAPS;
+	x->vmcs.f[VMCS_PROC_CONTROLS2] = SEC_X2APIC;
+	x->vmcs.f[VMCS_VIRTUAL_APIC_ADDR] = vapic;
+	x->vmcs.f[VMCS_MSR_BITMAP] = bitmap;
+	ck_assert_int_eq(run(e), -1);
+	ck_assert_uint_eq(x->vmcs.f[VMCS_EXIT_REASON], EXIT_REASON_HLT);
+	ck_assert_uint_eq(e->v.s.gpr[3], 0x50);
+	ck_assert_uint_eq(emu_read64(e, vapic + 0x80), 0x30);
 	vmx_free(e);
 }
 END_TEST
@@ -416,10 +505,13 @@ int main(void)
 	tcase_add_test(tc, test_vmclear_vmptrld);
 	tcase_add_test(tc, test_entry_exit_cpuid);
 	tcase_add_test(tc, test_entry_fail_ctl_host_guest);
+	tcase_add_test(tc, test_load_perf_global_ctrl);
 	tcase_add_test(tc, test_vmcall_and_cr0_shadow);
 	tcase_add_test(tc, test_cr0_write_exit);
 	tcase_add_test(tc, test_tpr_shadow);
 	tcase_add_test(tc, test_vmx_abort);
+	tcase_add_test(tc, test_apic_access_tlb);
+	tcase_add_test(tc, test_x2apic_tpr_msr);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }

@@ -90,6 +90,8 @@ static const struct form forms[] = {
 	{ { 0x0f, 0xbe }, 2, -1, F_REG | F_MEM | F_W }, { { 0x0f, 0xbf }, 2, -1, F_REG | F_MEM | F_W | F_NO66 },
 	{ { 0x63 }, 1, -1, F_REG | F_MEM | F_W | F_NO66 },
 	{ { 0x0f, 0x40 }, 2, -1, F_REG | F_MEM | F_W }, { { 0x0f, 0x90 }, 2, 0, F_REG | F_MEM },
+	{ { 0x0f, 0xaf }, 2, -1, F_REG | F_MEM | F_W }, { { 0x69 }, 1, -1, F_REG | F_MEM | F_W | F_IMMZ },
+	{ { 0x6b }, 1, -1, F_REG | F_MEM | F_W | F_IMM8 },
 };
 
 /* Memory operands use RBX, RSI or RDI as base (they point into the data area). */
