@@ -436,6 +436,10 @@ START_TEST(test_vmx_abort)
 	ck_assert(e->v.shutdown);
 	ck_assert_uint_eq(emu_read64(e, VMCS_PA) >> 32, 4);
 	ck_assert_uint_eq((uint32_t)emu_read64(e, VMCS_PA), VMX_REVISION);
+	vmx_free(e);
+}
+END_TEST
+
 /* Regression: a translation to a page cached while it was not the APIC-access page
  * (same VPID, an earlier entry) must not bypass APIC-access exits (SDM 30.4). */
 START_TEST(test_apic_access_tlb)
