@@ -182,6 +182,7 @@ enum cc_op {
 #define CPU_MCA_BANKS 4          /* IA32_MCG_CAP.Count */
 #define CPU_PMU_GP 4             /* general-purpose performance counters (CPUID.0AH:EAX[15:8]) */
 #define CPU_PMU_FIXED 3          /* fixed-function performance counters (CPUID.0AH:EDX[4:0]) */
+#define CPU_LBR_ENTRIES 32       /* last-branch record stack of the Intel models (cpu/pmu.c) */
 
 /* Model-specific registers that live in the architectural state. */
 struct msr_state {
@@ -201,6 +202,9 @@ struct msr_state {
 	uint64_t pmc[CPU_PMU_GP], perfevtsel[CPU_PMU_GP];
 	uint64_t fixed_ctr[CPU_PMU_FIXED], fixed_ctr_ctrl;
 	uint64_t perf_global_ctrl, perf_global_status;
+	/* The LBR stack's MSRs (FROM_IP, TO_IP, LBR_INFO per entry; TOS; LBR_SELECT):
+	 * registers only, branches are not recorded (cpu/pmu.c). */
+	uint64_t lbr[3][CPU_LBR_ENTRIES], lbr_tos, lbr_select;
 };
 
 /*
@@ -535,11 +539,12 @@ struct vcpu {
 	/* Performance counters (cpu/pmu.c): counted lazily from icount. Instructions since
 	 * pmu.icount all ran at CPL 0 (user false) or above (user true); the run loop calls
 	 * cpu_pmu_boundary while watch is set (a counter is enabled) and ends blocks at
-	 * pmu.deadline, the icount at which the first counter overflows (~0: none). A PMI
-	 * goes to pmi_hook (hw/: the local APIC's LVT performance-counter entry). */
+	 * pmu.deadline, the icount at which the first counter overflows (~0: none). split:
+	 * some counter counts at one CPL class and not the other (so CPL changes matter).
+	 * A PMI goes to pmi_hook (hw/: the local APIC's LVT performance-counter entry). */
 	struct vcpu_pmu {
 		uint64_t icount, deadline;
-		bool user, watch;
+		bool user, watch, split;
 	} pmu;
 	void (*pmi_hook)(struct vcpu *v, void *opaque);
 	void *pmi_opaque;
@@ -875,7 +880,7 @@ void cpu_pmu_update(struct vcpu *v);
 static inline void cpu_pmu_boundary(struct vcpu *v)
 {
 	if (__builtin_expect(v->pmu.watch, 0) &&
-	    ((cpu_cpl(&v->s) != 0) != v->pmu.user || v->icount >= v->pmu.deadline))
+	    (v->icount >= v->pmu.deadline || (v->pmu.split && (cpu_cpl(&v->s) != 0) != v->pmu.user)))
 		cpu_pmu_update(v);
 }
 

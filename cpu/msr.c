@@ -270,6 +270,8 @@ static int wrmsr_arch(struct vcpu *v, uint32_t index, uint64_t val)
 		/* LBR (0) and BTF (1) are accepted and recorded; neither is modelled. */
 		if (val & ~3ull)
 			return -1;
+		if (val & 1)
+			cpu_log_unimp("last-branch recording (IA32_DEBUGCTL.LBR)", val, NULL);
 		s->msr.debugctl = val;
 		return 0;
 	case MSR_EFER: return efer_write(v, val);

@@ -23,7 +23,8 @@
  * v->pmu.icount; the instructions retired since then all ran in one CPL class (0, or
  * 1-3), which says which counters they go to (the USR/OS filters). cpu_pmu_update folds
  * them in at MSR accesses, RDPMC, and at the run loop's boundaries where the CPL class
- * changed or the first overflow is due (the run loop ends blocks at v->pmu.deadline).
+ * changed (only while some counter's USR/OS filter makes that matter: v->pmu.split) or
+ * the first overflow is due (the run loop ends blocks at v->pmu.deadline).
  * An instruction counts at the CPL it started at; a WRMSR that enables counting counts
  * itself, one that disables it does not; RDPMC/RDMSR read what retired before them.
  *
@@ -32,6 +33,13 @@
  * CMASK counts transitions of it, of which a running vCPU has none. PC (pin control)
  * has no pins to drive. Freeze-on-PMI and IA32_PERF_CAPABILITIES are not advertised
  * (CPUID.1:ECX.PDCM = 0, DEBUGCTL bit 12 stays reserved).
+ *
+ * The last-branch-record stack of the family-6 models (SDM vol. 3, chapter 19 "Last
+ * Branch Records", the Skylake section: 32 entries of FROM_IP/TO_IP/LBR_INFO, TOS
+ * 0-31; vol. 4, the MSR tables of those models) goes with the PMU:
+ * Linux's perf driver knows these models have it and resets it at boot. Its MSRs are
+ * registers that keep what is written; branches are not recorded into them
+ * (IA32_DEBUGCTL.LBR is accepted and logged as unimplemented by cpu/msr.c).
  */
 #include "cpu/internal.h"
 
@@ -42,6 +50,12 @@
 #define MSR_IA32_PERF_GLOBAL_STATUS   0x38e
 #define MSR_IA32_PERF_GLOBAL_CTRL     0x38f
 #define MSR_IA32_PERF_GLOBAL_OVF_CTRL 0x390
+
+#define MSR_LBR_SELECT            0x1c8
+#define MSR_LBR_TOS               0x1c9
+#define MSR_LBR_FROM0             0x680
+#define MSR_LBR_TO0               0x6c0
+#define MSR_LBR_INFO0             0xdc0
 
 #define PMU_VERSION 2
 #define PMU_WIDTH   48
@@ -157,23 +171,24 @@ static void fold(struct vcpu *v)
  * icount at which the first counter counting at this CPL overflows. */
 static void rearm(struct vcpu *v)
 {
-	bool user = cpu_cpl(&v->s) != 0, watch = false;
+	bool user = cpu_cpl(&v->s) != 0, watch = false, split = false;
 	uint64_t deadline = ~0ull;
 
 	for (unsigned k = 0; k < NCOUNTERS; k++) {
+		bool here = counts(v, k, user), there = counts(v, k, !user);
 		uint64_t left;
 
-		if (counts(v, k, !user))
-			watch = true;
-		if (!counts(v, k, user))
+		watch |= here || there;
+		split |= here != there;
+		if (!here)
 			continue;
-		watch = true;
 		left = (PMU_MASK - *counter(v, k)) + 1;
 		if (v->pmu.icount + left < deadline)
 			deadline = v->pmu.icount + left;
 	}
 	v->pmu.user = user;
 	v->pmu.watch = watch;
+	v->pmu.split = split;
 	v->pmu.deadline = deadline;
 }
 
@@ -196,6 +211,9 @@ void pmu_reset(struct vcpu *v)
 	m->fixed_ctr_ctrl = 0;
 	m->perf_global_status = 0;
 	m->perf_global_ctrl = GLOBAL_GP;
+	for (unsigned k = 0; k < CPU_LBR_ENTRIES; k++)
+		m->lbr[0][k] = m->lbr[1][k] = m->lbr[2][k] = 0;
+	m->lbr_tos = m->lbr_select = 0;
 	v->pmu.icount = cpu_icount(v);
 	rearm(v);
 }
@@ -263,12 +281,53 @@ static bool pmu_index(uint32_t index)
 	       (index >= MSR_IA32_FIXED_CTR_CTRL && index <= MSR_IA32_PERF_GLOBAL_OVF_CTRL);
 }
 
+/* The LBR stack registers: *slot and its writable bits, or NULL if index is not one. */
+static uint64_t *lbr_slot(struct vcpu *v, uint32_t index, uint64_t *valid)
+{
+	static const uint32_t base[3] = { MSR_LBR_FROM0, MSR_LBR_TO0, MSR_LBR_INFO0 };
+
+	*valid = ~0ull;
+	for (unsigned k = 0; k < 3; k++)
+		if (index >= base[k] && index < base[k] + CPU_LBR_ENTRIES)
+			return &v->s.msr.lbr[k][index - base[k]];
+	if (index == MSR_LBR_TOS) {
+		*valid = CPU_LBR_ENTRIES - 1;
+		return &v->s.msr.lbr_tos;
+	}
+	if (index == MSR_LBR_SELECT) {
+		*valid = 0x3ff;         /* CPL_EQ_0 ... EN_CALLSTACK (chapter 19, LBR filtering) */
+		return &v->s.msr.lbr_select;
+	}
+	return NULL;
+}
+
+static int lbr_msr(struct vcpu *v, uint32_t index, uint64_t *val, bool write)
+{
+	uint64_t valid, *slot = lbr_slot(v, index, &valid);
+	const struct cpu_model *m = v->model ? v->model : cpu_model_default();
+
+	if (!slot || m->family != 6)
+		return 1;
+	if (!cpu_pmu_present(v))
+		return -1;
+	if (!write) {
+		*val = *slot;
+		return 0;
+	}
+	if (*val & ~valid)
+		return -1;
+	*slot = *val;
+	return 0;
+}
+
 int pmu_msr(struct vcpu *v, uint32_t index, uint64_t *val, bool write)
 {
 	const struct msr_state *m = &v->s.msr;
 
-	if (!pmu_index(index) || v->vendor != VENDOR_INTEL)
+	if (v->vendor != VENDOR_INTEL)
 		return 1;
+	if (!pmu_index(index))
+		return lbr_msr(v, index, val, write);
 	if (!cpu_pmu_present(v))
 		return -1;
 	fold(v);

@@ -57,11 +57,15 @@ static unsigned rvi(const struct vmx *x) { return vmcs_get(x, VMCS_GUEST_INTR_ST
 static unsigned svi(const struct vmx *x) { return (vmcs_get(x, VMCS_GUEST_INTR_STATUS) >> 8) & 0xff; }
 static void set_rvi(struct vmx *x, unsigned vec)
 {
-	vmcs_set(x, VMCS_GUEST_INTR_STATUS, (vmcs_get(x, VMCS_GUEST_INTR_STATUS) & 0xff00) | (vec & 0xff));
+	uint64_t st = vmcs_get(x, VMCS_GUEST_INTR_STATUS);
+
+	vmcs_set(x, VMCS_GUEST_INTR_STATUS, (st & 0xff00) | (vec & 0xff));
 }
 static void set_svi(struct vmx *x, unsigned vec)
 {
-	vmcs_set(x, VMCS_GUEST_INTR_STATUS, (vmcs_get(x, VMCS_GUEST_INTR_STATUS) & 0xff) | (vec & 0xff) << 8);
+	uint64_t st = vmcs_get(x, VMCS_GUEST_INTR_STATUS);
+
+	vmcs_set(x, VMCS_GUEST_INTR_STATUS, (st & 0xff) | (vec & 0xff) << 8);
 }
 
 /* VISR and VIRR (30.1.1): bit n is bit n & 1FH of the dword at base + (n & E0H) / 2. */
@@ -127,6 +131,8 @@ void vmx_apic_tpr_virt(struct vcpu *v)
 	ppr_virt(v);
 	evaluate(v);
 }
+
+_Static_assert(VMCS_EOI_EXIT3 == VMCS_EOI_EXIT0 + 3, "EOI-exit bitmaps 0-3 are consecutive rows");
 
 /* 30.1.4: EOI virtualization; an EOI-induced VM exit (45) when the EOI-exit bitmap
  * has the vector's bit. */
@@ -430,6 +436,9 @@ void vmx_apic_enter(struct vcpu *v)
 	if (vid(x)) {
 		ppr_virt(v);
 		evaluate(v);
+		if (log_on(LOG_VMX) && (vmcs_get(x, VMCS_GUEST_INTR_STATUS) || x->vint))
+			log_printf("vmx: entry with RVI %#x SVI %#x VPPR %#x%s\n", rvi(x), svi(x),
+				   vapic_ld(v, VAPIC_PPR), x->vint ? ", virtual interrupt pending" : "");
 	}
 }
 

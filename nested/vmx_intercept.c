@@ -606,7 +606,11 @@ void vmx_intercept(struct vcpu *v, enum intercept_kind kind, uint64_t info, cons
 			cpu_loop_exit(v);
 		}
 		return;
-	case ICPT_TRIPLE_FAULT: event_exit(v, EXIT_REASON_TRIPLE_FAULT);
+	case ICPT_TRIPLE_FAULT:
+		/* 28.2.3: a VM exit caused by a triple fault does not occur during
+		 * event delivery: no IDT-vectoring information. */
+		v->deliver_valid = false;
+		event_exit(v, EXIT_REASON_TRIPLE_FAULT);
 	case ICPT_TASK_SWITCH:
 		vmx_clear_exit_info(x);
 		vmx_vmexit(v, EXIT_REASON_TASK_SWITCH, task_qual(info));

@@ -34,6 +34,7 @@
 /* The interpreter's encoding of one op (interp.c): direct-threaded, operands are
  * host pointers to globals (in v->s), temporaries (tb_cache.tmp) or constants. */
 #define IOP_CANON_SHIFT 24   /* ld/st fast paths: 64 - linear-address width */
+#define IOP_ST_SKIP_SMC (1u << 17)  /* st fast path: the next op is its smc_check */
 struct iop {
 	const void *lab;
 	uint64_t *d;

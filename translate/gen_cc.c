@@ -140,35 +140,6 @@ static uint64_t helper_cc_cf(struct vcpu *v, uint64_t a, uint64_t b)
 	return cc_compute_cf(&v->s) ? 1 : 0;
 }
 
-/*
- * The flags of SHL/SHR/SAR by a count > 1, as translate/ops/shift.c records them
- * (eagerly, Intel's values for the undefined OF): SF/ZF/PF of the result, CF the last
- * bit shifted out, OF that of the first 1-bit step (SHL: MSB ^ next bit of the
- * original, SHR: the original MSB, SAR: 0). SDM vol. 2, SAL/SAR/SHL/SHR.
- */
-static uint64_t helper_shift_flags(struct vcpu *v, uint64_t a, uint64_t info)
-{
-	unsigned count = info & 0xff, size = (info >> 8) & 0xff, kind = (unsigned)(info >> 16);
-	unsigned sh = 64 - size * 8;
-	uint64_t m = size_mask(size), msb = 1ull << (size * 8 - 1), src, res;
-	bool cf, of;
-
-	if (kind == GEN_SHIFT_SHL)
-		src = a << (count - 1);
-	else if (kind == GEN_SHIFT_SHR)
-		src = a >> (count - 1);
-	else
-		src = (uint64_t)(((int64_t)(a << sh) >> sh) >> (count - 1));
-	res = (kind == GEN_SHIFT_SHL ? src << 1 : kind == GEN_SHIFT_SHR ? src >> 1 :
-	       (uint64_t)((int64_t)src >> 1)) & m;
-	cf = kind == GEN_SHIFT_SHL ? (src & msb) != 0 : (src & 1) != 0;
-	of = kind == GEN_SHIFT_SHL ? !(a & msb) != !(a & (msb >> 1)) : kind == GEN_SHIFT_SHR && (a & msb);
-	cc_set_arith(&v->s, (__builtin_parity((unsigned)(res & 0xff)) ? 0 : RFLAGS_PF) |
-			    (res ? 0 : RFLAGS_ZF) | ((res & msb) ? RFLAGS_SF : 0) |
-			    (cf ? RFLAGS_CF : 0) | (of ? RFLAGS_OF : 0));
-	return 0;
-}
-
 /* IMUL's CF = OF for 64-bit operands: the full signed product does not fit in 64 bits
  * (SDM vol. 2, IMUL). Pure: reads no guest state. */
 static uint64_t helper_imul64_of(struct vcpu *v, uint64_t a, uint64_t b)
@@ -181,6 +152,5 @@ static uint64_t helper_imul64_of(struct vcpu *v, uint64_t a, uint64_t b)
 const ir_helper_fn ir_helpers[IR_HELPER_COUNT] = {
 	[IR_HELPER_CC_EVAL] = helper_cc_eval,
 	[IR_HELPER_CC_CF] = helper_cc_cf,
-	[IR_HELPER_SHIFT_FLAGS] = helper_shift_flags,
 	[IR_HELPER_IMUL64_OF] = helper_imul64_of,
 };

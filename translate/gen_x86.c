@@ -222,9 +222,39 @@ static bool gen_negnot(struct gen_ctx *c, const struct x86_insn *i, bool neg)
 }
 
 /*
+ * The flags of SHL/SHR/SAR by a count > 1 as shift.c computes them (SDM vol. 2,
+ * SAL/SAR/SHL/SHR; Intel's OF for the undefined case): SF/ZF/PF of the result, CF the
+ * last bit shifted out, OF that of the first 1-bit step (SHL: MSB ^ next bit of the
+ * original, SHR: the original MSB, SAR: 0), AF 0. Recorded lazily as CC_OP_SAR, which
+ * takes CF from bit 0 of its source and OF from the MSB of source ^ result: the
+ * source recorded is CF | ((OF ^ MSB(result)) << MSB), dead with the flags.
+ * a: the operand (zero-extended), src: it shifted by count - 1, res: the result.
+ */
+static void gen_shift_flags(struct gen_ctx *c, unsigned kind, unsigned size, uint32_t a,
+			    uint32_t src, uint32_t res)
+{
+	uint64_t msb = 1ull << (size * 8 - 1);
+	uint32_t cf, hi;
+
+	if (kind == GEN_SHIFT_SHL) {
+		cf = ir_binop(c->ir, IR_shr, src, cst(c, size * 8 - 1));
+		hi = ir_binop(c->ir, IR_xor, a, ir_binop(c->ir, IR_shl, a, cst(c, 1)));
+		hi = ir_binop(c->ir, IR_xor, hi, res);
+	} else {
+		cf = src;
+		hi = kind == GEN_SHIFT_SHR ? ir_binop(c->ir, IR_xor, a, res) : res;
+	}
+	cf = ir_binop(c->ir, IR_and, cf, cst(c, 1));
+	hi = ir_binop(c->ir, IR_and, hi, cst(c, msb));
+	gen_cc_record(c, CC_OP_SARB, size, res, a, ir_binop(c->ir, IR_or, hi, cf));
+	ir_movi(c->ir, ir_global(IR_G_CC_SRC2), 0);
+}
+
+/*
  * SHL/SHR/SAR by a constant (shift.c): by 1 the flags are lazy, from the operand (the
- * value before the last 1-bit shift); by more, shift.c records Intel's flags eagerly
- * and so does the helper; a masked count of 0 writes the operand back, flags kept.
+ * value before the last 1-bit shift); a masked count of 0 writes the operand back,
+ * flags kept. By more, shift.c records Intel's flags eagerly; here they stay lazy
+ * (gen_shift_flags).
  */
 static bool gen_shift(struct gen_ctx *c, const struct x86_insn *i)
 {
@@ -249,8 +279,7 @@ static bool gen_shift(struct gen_ctx *c, const struct x86_insn *i)
 	res = gen_mask(c, res, size);
 	gen_write(c, i, 0, res);
 	if (count > 1) {
-		ir_call(c->ir, IR_HELPER_SHIFT_FLAGS, false, a, cst(c, count | size << 8 | kind << 16));
-		c->cc_op = -1;
+		gen_shift_flags(c, kind, size, a, src, res);
 		return true;
 	}
 	gen_cc_record(c, kind == GEN_SHIFT_SHL ? CC_OP_SHLB : CC_OP_SARB, size, res, a, a);

@@ -128,8 +128,15 @@ void interp_compile(struct tb_cache *tc, const struct ir_block *ir, struct tb *t
 			o->c = (uintptr_t)&tb->code[label_pos[op->c[1]]];
 			break;
 		case IR_ld:
+			compile_mem(tb, op, o);
+			break;
 		case IR_st:
 			compile_mem(tb, op, o);
+			/* The fast path never writes a page with translated code (the soft TLB
+			 * has no write entry for one), so it can skip the smc_check after it. */
+			if (o->lab != g_interp.op[IR_st] && i + 1 < ir->nops &&
+			    ir->ops[i + 1].opc == IR_smc_check)
+				o->aux |= IOP_ST_SKIP_SMC;
 			break;
 		case IR_exit:
 		case IR_exit_to:
@@ -299,7 +306,8 @@ st64_##size: { \
 	if (__builtin_expect(!h_, 0)) \
 		goto op_st; \
 	memcpy(h_, &x_, size); \
-	NEXT(); \
+	op += 1 + ((op->aux & IOP_ST_SKIP_SMC) != 0); \
+	goto *op->lab; \
 }
 	LD64(1, uint8_t) LD64(2, uint16_t) LD64(4, uint32_t) LD64(8, uint64_t)
 	ST64(1, uint8_t) ST64(2, uint16_t) ST64(4, uint32_t) ST64(8, uint64_t)

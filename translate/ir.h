@@ -88,7 +88,6 @@ typedef uint64_t (*ir_helper_fn)(struct vcpu *v, uint64_t a, uint64_t b);
 enum ir_helper {
 	IR_HELPER_CC_EVAL,          /* a = condition code 0..15: cc_eval() */
 	IR_HELPER_CC_CF,            /* CF of the lazy flags: cc_compute_cf() */
-	IR_HELPER_SHIFT_FLAGS,      /* a = operand, b = count | size << 8 | kind << 16 */
 	IR_HELPER_IMUL64_OF,        /* 1 if the signed 128-bit product a * b overflows 64 bits */
 	IR_HELPER_COUNT
 };
@@ -156,12 +155,14 @@ void ir_smc_check(struct ir_block *b, unsigned insn);
 /* Print a block (for -d op style logs and test failures). */
 void ir_dump(const struct ir_block *b, void (*out)(const char *line, void *opaque), void *opaque);
 
-/* Optimizer passes (opt.c): constant folding + copy propagation, then dead code
- * (dead temporaries, and global stores overwritten before any read, fault or exit),
- * then coalescing "op t; mov global, t" into "op global". */
+/* Optimizer passes (opt.c): constant folding + copy propagation, narrowing of
+ * zero-extensions (opt_narrow.c) and folding again, then dead code (dead
+ * temporaries, and global stores overwritten before any read, fault or exit), then
+ * coalescing "op t; mov global, t" into "op global". */
 void ir_optimize(struct ir_block *b);
 void ir_opt_fold(struct ir_block *b);
 void ir_opt_dead(struct ir_block *b);
 void ir_opt_coalesce(struct ir_block *b);
+void ir_opt_narrow(struct ir_block *b);     /* opt_narrow.c */
 
 #endif /* ELZERO_TRANSLATE_IR_H */

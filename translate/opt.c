@@ -1,6 +1,7 @@
 /*
  * translate/opt.c - IR optimizer passes. They know the IR (ir.def flags) and nothing
- * of x86: constant folding with copy propagation forward, then dead-code removal
+ * of x86: constant folding with copy propagation forward (twice, around the narrowing
+ * of zero-extensions in opt_narrow.c), then dead-code removal
  * backward (dead temporaries, and stores to globals or cc_op that are overwritten
  * before anything can observe them: a read, an op that may fault, a call, an exit),
  * then coalescing of a temporary into the global it is stored to.
@@ -350,6 +351,8 @@ void ir_opt_coalesce(struct ir_block *b)
 void ir_optimize(struct ir_block *b)
 {
 	ir_opt_fold(b);
+	ir_opt_narrow(b);
+	ir_opt_fold(b);         /* the copies narrowing made */
 	ir_opt_dead(b);
 	ir_opt_coalesce(b);
 }

@@ -103,6 +103,23 @@ static void test_access_exits(void)
 	}
 }
 
+/* 30.4.6.1: with EPT, a guest paging-structure read (a guest-physical access)
+ * that lands on the APIC-access page exits with access type 15; bits 11:0 are
+ * undefined. Here the page is L2's PML4 (L2 shares L1's page tables). */
+static void test_guest_physical_access(void)
+{
+	const char *name = "guest-physical access to the APIC-access page";
+	struct vmx_exit e;
+
+	if (!setup(name, CPU2_VIRT_APIC_ACCESSES | CPU2_ENABLE_EPT, false))
+		return;
+	vmcs_write(EPT_POINTER, vmx_ept_identity(NULL, NULL) | EPTP_WB | EPTP_WALK4);
+	vmcs_write(APIC_ACCESS_ADDR, read_cr3() & ~0xfffull);
+	vmx_l2_start(l2_read, 0x80);
+	if (vmx_expect_exit(&e, EXIT_REASON_APIC_ACCESS, "L2's page walk reads the APIC-access page: exit reason 44"))
+		expect_eq(e.qual & ~0xfffull, 0xf000, "guest-physical access: access type 15");
+}
+
 /* --------------------------------------------------------- TPR through MMIO */
 
 static void test_tpr_mmio(void)
@@ -386,7 +403,10 @@ int main(void)
 {
 	if (!vmx_enable())
 		return 0;
+	/* 30.4.1: large-page translations to the page may not exit; use a 4 KiB one. */
+	pt_set_flags((unsigned long)g_access, 0, 0);
 	test_access_exits();
+	test_guest_physical_access();
 	test_tpr_mmio();
 	test_x2apic();
 	test_apic_reg();

@@ -174,6 +174,23 @@ START_TEST(test_rdpmc_index)
 }
 END_TEST
 
+/* The LBR stack's registers keep what is written (Linux resets them at boot). */
+START_TEST(test_lbr_registers)
+{
+	ck_assert_int_eq(cpu_wrmsr(v, 0x680 + 31, 0xffffffff81000000ull), 0);
+	ck_assert_uint_eq(rd(0x680 + 31), 0xffffffff81000000ull);
+	ck_assert_int_eq(cpu_wrmsr(v, 0x6c0, 0x1234), 0);
+	ck_assert_uint_eq(rd(0x6c0), 0x1234);
+	ck_assert_int_eq(cpu_wrmsr(v, 0xdc0 + 5, 1ull << 63), 0);
+	ck_assert_uint_eq(rd(0xdc0 + 5), 1ull << 63);
+	ck_assert_int_eq(cpu_wrmsr(v, 0x1c9, 31), 0);           /* TOS 0-31 */
+	ck_assert_int_eq(cpu_wrmsr(v, 0x1c9, 32), -1);
+	ck_assert_int_eq(cpu_wrmsr(v, 0x1c8, 0x3ff), 0);
+	ck_assert_int_eq(cpu_wrmsr(v, 0x1c8, 0x400), -1);
+	ck_assert_int_eq(cpu_rdmsr(v, 0x680 + 32, &(uint64_t){ 0 }), -1);
+}
+END_TEST
+
 /* -cpu max,pmu=off / -pmu: leaf 0AH zeros, the MSRs #GP; AMD keeps its MSRs unknown. */
 START_TEST(test_pmu_off)
 {
@@ -203,12 +220,14 @@ START_TEST(test_pmu_off)
 		ck_assert_int_eq(cpu_rdmsr(v, GCTRL, &val), -1);
 		ck_assert_int_eq(cpu_wrmsr(v, FIXED0, 0), -1);
 		ck_assert_int_eq(cpu_rdpmc(v, 0, &val), -1);
+		ck_assert_int_eq(cpu_wrmsr(v, 0x680, 0), -1);           /* no LBR either */
 	}
 	v->model = cpu_model_find("elzero-amd");
 	v->vendor = VENDOR_AMD;
 	cpu_cpuid(v, 0xa, 0, r);
 	ck_assert_uint_eq(r[0] | r[1] | r[2] | r[3], 0);
 	ck_assert_int_eq(cpu_rdmsr(v, GCTRL, &val), -1);
+	ck_assert_int_eq(cpu_rdmsr(v, 0x680, &val), -1);
 	v->model = NULL;
 	cpu_model_free(off);
 	cpu_model_free(minus);
@@ -303,6 +322,7 @@ int main(void)
 	tcase_add_test(tc, test_lazy_counting);
 	tcase_add_test(tc, test_overflow_pmi);
 	tcase_add_test(tc, test_rdpmc_index);
+	tcase_add_test(tc, test_lbr_registers);
 	tcase_add_test(tc, test_pmu_off);
 	tcase_add_test(tc, test_exact_counts);
 	tcase_add_test(tc, test_exact_counts_user);

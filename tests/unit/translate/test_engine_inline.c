@@ -228,18 +228,24 @@ static void compare(struct emu *a, struct emu *b, unsigned prog, const struct ge
 	ck_assert_msg(!memcmp(ma, mb, 0x1000), "%s: stack memory", msg);
 }
 
-START_TEST(test_inline_matches_handlers)
+/* Random programs, inline vs handlers; with pushf, every instruction is followed by
+ * PUSHFQ (a handler), so the flags of each one land on the stack and are compared,
+ * not just those of the last flag writer. */
+static void run_programs(unsigned seed0, bool pushf)
 {
 	struct emu *a = emu_new(EMU_LONG64, 0), *b = emu_new(EMU_LONG64, 0);
 	unsigned faults = 0;
 
 	translate_set_inline(&b->v, false);
 	for (unsigned prog = 0; prog < 400; prog++) {
-		struct gen g = { .seed = 1000 + prog * 7919ull };
+		struct gen g = { .seed = seed0 + prog * 7919ull };
 		unsigned n = 4 + rnd(&g) % 40;
 
-		for (unsigned k = 0; k < n && g.len < 3000; k++)
+		for (unsigned k = 0; k < n && g.len < 3000; k++) {
 			emit_random_insn(&g);
+			if (pushf)
+				put(&g, 1, 0x9c);
+		}
 		emu_load(a, EMU_CODE, g.buf, g.len);
 		emu_load(b, EMU_CODE, g.buf, g.len);
 		set_state(a, prog);
@@ -253,6 +259,17 @@ START_TEST(test_inline_matches_handlers)
 	ck_assert_uint_lt(faults, 200);
 	emu_free(a);
 	emu_free(b);
+}
+
+START_TEST(test_inline_matches_handlers)
+{
+	run_programs(1000, false);
+}
+END_TEST
+
+START_TEST(test_inline_flags_match_handlers)
+{
+	run_programs(5000, true);
 }
 END_TEST
 
@@ -279,6 +296,7 @@ int main(void)
 
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_inline_matches_handlers);
+	tcase_add_test(tc, test_inline_flags_match_handlers);
 	tcase_add_test(tc, test_smc_same_block_handlers);
 	suite_add_tcase(s, tc);
 	return check_run(s);
