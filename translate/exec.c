@@ -193,7 +193,8 @@ static enum run_exit run_blocks(struct vcpu *v, struct tb_cache *tc, uint64_t li
 			cpu_dr_exec_check(v);
 		tb = next_block(v, tc, prev, slot, &flags);
 		/* End the run of blocks where the first performance counter overflows. */
-		tc->limit = v->pmu.watch && v->pmu.deadline < limit ? v->pmu.deadline : limit;
+		tc->limit = v->pmu.watch && v->pmu.deadline < limit && v->pmu.deadline > v->icount ?
+			    v->pmu.deadline : limit;
 		if (tb->ninsns > tc->limit - v->icount)
 			tb = tb_translate_oneshot(v, flags, (unsigned)(tc->limit - v->icount));
 		if (tb->flags & TBF_TF) {

@@ -130,6 +130,30 @@ START_TEST(test_lazy_counting)
 }
 END_TEST
 
+/* Counters that count at every CPL leave CPL changes alone (no fold at the boundary);
+ * one USR/OS filter makes the run loop notice them. */
+START_TEST(test_cpl_split)
+{
+	ck_assert_int_eq(cpu_wrmsr(v, FIXED_CTRL, 0x033), 0);    /* ctr0, ctr1: all rings */
+	ck_assert_int_eq(cpu_wrmsr(v, GCTRL, 0x300000000ull), 0);
+	ck_assert(v->pmu.watch && !v->pmu.split);
+	v->icount += 5;
+	cpufix_long64(3);
+	cpu_pmu_boundary(v);
+	ck_assert_uint_eq(v->pmu.icount, v->icount - 5);        /* nothing to do */
+	ck_assert_uint_eq(rd(FIXED0 + 1), 5);
+	ck_assert_int_eq(cpu_wrmsr(v, FIXED_CTRL, 0x013), 0);    /* ctr1: OS only */
+	ck_assert(v->pmu.split);
+	v->icount += 4;
+	cpufix_long64(0);
+	cpu_pmu_boundary(v);                                     /* the 4 ran at CPL 3 */
+	ck_assert_uint_eq(v->pmu.icount, v->icount);
+	v->icount += 2;
+	ck_assert_uint_eq(rd(FIXED0), 11);
+	ck_assert_uint_eq(rd(FIXED0 + 1), 7);
+}
+END_TEST
+
 START_TEST(test_overflow_pmi)
 {
 	ck_assert_int_eq(cpu_wrmsr(v, PMC0, (uint32_t)-10), 0);
@@ -320,6 +344,7 @@ int main(void)
 	tcase_add_test(tc, test_cpuid_and_reset);
 	tcase_add_test(tc, test_reserved_bits);
 	tcase_add_test(tc, test_lazy_counting);
+	tcase_add_test(tc, test_cpl_split);
 	tcase_add_test(tc, test_overflow_pmi);
 	tcase_add_test(tc, test_rdpmc_index);
 	tcase_add_test(tc, test_lbr_registers);
