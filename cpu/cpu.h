@@ -366,6 +366,7 @@ enum intercept_kind {
 	ICPT_VMX_INSN, ICPT_SVM_INSN, ICPT_EXCEPTION, ICPT_INTR, ICPT_NMI, ICPT_INIT,
 	ICPT_SIPI, ICPT_TRIPLE_FAULT, ICPT_TASK_SWITCH, ICPT_DESC_TABLE, ICPT_RDRAND,
 	ICPT_RDSEED, ICPT_INT_N, ICPT_IRET, ICPT_SHUTDOWN,
+	ICPT_XSAVES,    /* XSAVES/XRSTORS: called twice, see the info below */
 	ICPT_EVENTS,    /* instruction boundary while v->nested_events (window exits, MTF) */
 	ICPT_COUNT
 };
@@ -375,8 +376,14 @@ enum intercept_kind {
  * 1 SIDT, 2 LGDT, 3 LIDT, 4 SLDT, 5 STR, 6 LLDT, 7 LTR; EXCEPTION: vector (the whole
  * event is in v->pending_vector/error/type/next_rip during the call); INT_N: vector;
  * TASK_SWITCH: TSS selector | enum task_src << 16; INVPCID: the type (register);
- * EVENTS: 1 when an STI/MOV SS shadow blocks events at this boundary, else 0.
+ * IRET: 0 before it acts (it unblocks NMIs even if it then faults), 1 once it completed;
+ * EVENTS: bit 0 when an STI/MOV SS shadow blocks events at this boundary;
+ * ICPT_EVENTS_DEBUG_TRAP when called before a pending single-step/data-breakpoint trap
+ * is raised, for what has priority over it (VMX MTF exits), with nested_step set;
+ * XSAVES: bit 0 = XRSTORS, bit 1 = 0 right after the #UD checks (an invalid-opcode
+ * result), 1 after the privilege/#NM checks (a VM exit, before the memory checks).
  * insn: the decoded instruction (const struct x86_insn *) or NULL for events. */
+#define ICPT_EVENTS_DEBUG_TRAP 2u
 typedef void (*intercept_fn)(struct vcpu *v, enum intercept_kind kind, uint64_t info,
 			     const void *insn);
 
@@ -514,6 +521,10 @@ struct vcpu {
 	 * one; SDM vol. 3, 10.4). init_hook resets what hw/ owns (the local APIC). */
 	bool init_pending, sipi_pending;
 	uint8_t sipi_vector;
+	/* Set by nested/: INIT stays pending, not taken (VMX root operation and the
+	 * wait-for-SIPI guest state, SDM vol. 3, 24.8, 26.2); maskable interrupts are not
+	 * delivered (a VMX guest in the shutdown activity state, 27.7.2). */
+	bool init_blocked, intr_masked;
 	void (*init_hook)(struct vcpu *v, void *opaque);
 	void *init_opaque;
 	/* CPUID topology (-smp): threads per core and cores per package, each a power of two

@@ -578,7 +578,7 @@ bool cpu_check_events(struct vcpu *v)
 		deliver_external(v, EXC_NMI, EVT_NMI);
 		return !v->shutdown;
 	}
-	if ((s->rflags & RFLAGS_IF) && bus && bus->intr_pending && bus->intr_ack &&
+	if ((s->rflags & RFLAGS_IF) && !v->intr_masked && bus && bus->intr_pending && bus->intr_ack &&
 	    bus->intr_pending(bus->opaque)) {
 		cpu_intercept(v, ICPT_INTR, 0, NULL);
 		deliver_external(v, bus->intr_ack(bus->opaque), EVT_EXTINT);

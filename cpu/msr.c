@@ -43,6 +43,7 @@
 #define MSR_GS_BASE                0xc0000101
 #define MSR_KERNEL_GS_BASE         0xc0000102
 #define MSR_TSC_AUX                0xc0000103
+#define MSR_IA32_XSS               0xda0
 
 #define MTRR_VAR_COUNT 8
 
@@ -213,6 +214,9 @@ static int rdmsr_arch(struct vcpu *v, uint32_t index, uint64_t *val)
 	case MSR_KERNEL_GS_BASE: *val = s->msr.kernel_gs_base; return 0;
 	case MSR_TSC_AUX: *val = s->msr.tsc_aux; return has(v, "rdtscp") ? 0 : -1;
 	case MSR_IA32_SPEC_CTRL: *val = s->msr.spec_ctrl; return has(v, "spec-ctrl") ? 0 : -1;
+	/* SDM vol. 1, 13.3: IA32_XSS exists with XSAVES; elzero enumerates no supervisor
+	 * state component (CPUID.(EAX=0DH,ECX=1):ECX/EDX = 0), so it stays 0. */
+	case MSR_IA32_XSS: *val = 0; return has(v, "xsaves") ? 0 : -1;
 	case MSR_IA32_ARCH_CAPABILITIES:
 		*val = v->model ? v->model->arch_capabilities : 0;
 		return has(v, "arch-capabilities") ? 0 : -1;
@@ -295,6 +299,7 @@ static int wrmsr_arch(struct vcpu *v, uint32_t index, uint64_t val)
 			return -1;
 		s->msr.tsc_aux = val;
 		return 0;
+	case MSR_IA32_XSS: return has(v, "xsaves") && val == 0 ? 0 : -1;
 	case MSR_IA32_SPEC_CTRL:
 		if (!has(v, "spec-ctrl") || (val & ~7ull))
 			return -1;

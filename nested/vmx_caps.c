@@ -65,6 +65,8 @@ struct vmx_ctl_caps vmx_ctl_caps(const struct vcpu *v, enum vmx_ctl which, bool 
 			c.may1 |= SEC_RDRAND;
 		if (cpu_has_feature(v, "rdseed"))
 			c.may1 |= SEC_RDSEED;
+		if (cpu_has_feature(v, "xsaves"))
+			c.may1 |= SEC_XSAVES;
 		/* EPT and VPID only as far as nested/ept.c implements them (A.10);
 		 * unrestricted guest needs EPT (25.6.2). */
 		if (ept)

@@ -86,6 +86,21 @@ static void vmx_abort(struct vcpu *v, uint32_t indicator)
 
 /* ---------------------------------------------------------------- 28.3 guest state */
 
+/* 28.3.4: debug traps pending at the boundary where the exit happens (an exit that
+ * takes priority over them: MTF, or one during/after entry before delivery): BS of a
+ * single step whose instruction retired, B3-B0 of data breakpoints hit by it, and
+ * what VM entry left pending. A fault-like exit leaves none (nothing retired). */
+static uint32_t pending_dbg(const struct vcpu *v, const struct vmx *x)
+{
+	uint32_t bits = x->pending_dbg | (v->db_trap & PDBG_B0_3);
+
+	if (v->step_armed && v->icount != v->step_icount)
+		bits |= PDBG_BS;
+	if (v->db_trap)
+		bits |= PDBG_ENABLED_BP;
+	return bits;
+}
+
 static void save_guest(struct vcpu *v)
 {
 	struct vmx *x = vmx_of(v);
@@ -128,7 +143,7 @@ static void save_guest(struct vcpu *v)
 	if ((vmcs_get(x, VMCS_PIN_CONTROLS) & PIN_VNMI) ? x->vnmi_blocked : s->nmi_blocked)
 		intr |= INTR_NMI;
 	vmcs_set(x, VMCS_GUEST_INTERRUPTIBILITY, intr);
-	vmcs_set(x, VMCS_GUEST_PENDING_DBG, 0);
+	vmcs_set(x, VMCS_GUEST_PENDING_DBG, pending_dbg(v, x));
 	if (exitc & EXIT_SAVE_PREEMPT)  /* 28.3.4: the timer's value at the exit */
 		vmcs_set(x, VMCS_GUEST_PREEMPT_TIMER, x->mtf_fresh ? x->preempt_deadline :
 			 x->preempt_deadline > cpu_tsc(v) ? x->preempt_deadline - cpu_tsc(v) : 0);
@@ -210,6 +225,9 @@ static void load_host(struct vcpu *v)
 	cpu_set_rflags(s, RFLAGS_FIXED1);
 	s->intr_shadow = 0;
 	s->halted = false;
+	s->wait_for_sipi = false;
+	v->init_blocked = true;         /* 24.8: back in VMX root operation */
+	v->intr_masked = false;
 }
 
 /* ---------------------------------------------------------------- the exit */
@@ -263,6 +281,10 @@ void vmx_vmexit(struct vcpu *v, uint32_t reason, uint64_t qual)
 	ept_leave(v);           /* with the host's CRs in place (nested/ept.h) */
 	vmx_apic_leave(v);
 	x->mtf_pending = false;
+	x->iret_unblocked = false;
+	x->pending_dbg = 0;
+	v->step_armed = false;          /* saved in the pending debug exceptions field */
+	v->db_trap = 0;
 	x->preempt_on = false;
 	x->activity = ACT_ACTIVE;
 	x->exit_count++;
@@ -298,6 +320,11 @@ _Noreturn void vmx_exit_ept(struct vcpu *v, unsigned reason, uint64_t qual, uint
 	cpu_raise(v, EXC_NMI, EXC_NO_ERROR);
 }
 
+bool vmx_iret_unblocked(const struct vcpu *v)
+{
+	return vmx_of(v)->iret_unblocked && !v->deliver_valid;
+}
+
 void vmx_take_ept_exit(struct vcpu *v)
 {
 	struct vmx *x = vmx_of(v);
@@ -309,6 +336,9 @@ void vmx_take_ept_exit(struct vcpu *v)
 	if (violation && (x->ept_qual & (1u << 7)))
 		vmcs_set(x, VMCS_GUEST_LINEAR_ADDR, x->ept_gla);
 	vmcs_set(x, VMCS_GUEST_PHYSICAL_ADDR, x->ept_gpa);
+	/* Table 28-7 bit 12: NMI unblocking due to IRET, as for exception exits (28.2.2). */
+	if (violation && vmx_iret_unblocked(v))
+		x->ept_qual |= 1u << 12;
 	/* APIC-access exits (nested/vmx_apic.c) come this way too, with their own
 	 * qualification (28.2.1 table 28-6). */
 	vmx_vmexit(v, x->ept_reason, x->ept_reason == EXIT_REASON_EPT_MISCONFIG ? 0 : x->ept_qual);

@@ -444,6 +444,21 @@ static void set_blocking(struct vcpu *v, const struct entry_ctx *e, bool vectori
 	}
 }
 
+/*
+ * 27.7.3: the pending debug exceptions VM entry leaves for after it: ignored when the
+ * entry is vectoring or the activity state is shutdown/wait-for-SIPI; valid when BS
+ * or "enabled breakpoint" is 1. With blocking by MOV SS they are held pending (until
+ * the shadow ends, as a trap after MOV SS would be).
+ */
+static uint32_t entry_pending_dbg(const struct entry_ctx *e, bool vectoring)
+{
+	uint32_t bits = (uint32_t)F(GUEST_PENDING_DBG);
+
+	if (vectoring || F(GUEST_ACTIVITY_STATE) > ACT_HLT || !(bits & (PDBG_BS | PDBG_ENABLED_BP)))
+		return 0;
+	return bits;
+}
+
 void vmx_start_guest(struct vcpu *v, const struct entry_ctx *e)
 {
 	struct vmx *x = vmx_of(v);
@@ -459,13 +474,20 @@ void vmx_start_guest(struct vcpu *v, const struct entry_ctx *e)
 	ept_enter(v, e->proc2 & SEC_EPT, F(EPT_POINTER),
 		  (e->proc2 & SEC_VPID) ? (uint16_t)F(VPID) : 0);
 	set_blocking(v, e, vectoring);
-	/* 27.7.2: the activity state; a vectoring entry makes the CPU active. */
-	v->s.halted = !vectoring && F(GUEST_ACTIVITY_STATE) != ACT_ACTIVE;
+	/* 27.7.2: the activity state; a vectoring entry makes the CPU active. HLT and
+	 * shutdown halt (shutdown takes no maskable interrupt: only NMIs, INIT, SMIs
+	 * act, 26.2); wait-for-SIPI waits as after INIT, with INIT blocked (26.2). */
 	x->activity = vectoring ? ACT_ACTIVE : (unsigned)F(GUEST_ACTIVITY_STATE);
+	v->s.halted = x->activity == ACT_HLT || x->activity == ACT_SHUTDOWN;
+	v->s.wait_for_sipi = x->activity == ACT_WAIT_SIPI;
+	v->init_blocked = x->activity == ACT_WAIT_SIPI;
+	v->intr_masked = x->activity == ACT_SHUTDOWN;
 	/* 27.6.2 / 27.7.8: a pending MTF VM exit, injected or by the control. */
 	x->mtf_pending = mtf_inject;
 	x->mtf_fresh = true;
-	x->ple_fresh = true;            /* 26.1.3: the next PAUSE starts a loop */
+	x->ple_fresh = true;
+	x->pending_dbg = entry_pending_dbg(e, vectoring);
+	x->iret_unblocked = false;            /* 26.1.3: the next PAUSE starts a loop */
 	/* 27.7.4: the VMX-preemption timer starts with the field's value. */
 	x->preempt_on = e->pin & PIN_PREEMPT;
 	x->preempt_deadline = F(GUEST_PREEMPT_TIMER);  /* made absolute at the first boundary */

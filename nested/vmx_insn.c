@@ -135,6 +135,7 @@ static void vmx_vmxon(struct vcpu *v, const struct x86_insn *i)
 		return;
 	}
 	x->on = true;
+	v->init_blocked = true;                 /* 24.8: INIT is blocked in VMX root operation */
 	x->vmxon_ptr = pa;
 	x->current = VMX_NO_VMCS;
 	v->cr0_must1 = vmx_cr0_fixed0();        /* 24.8: fixed bits hold in VMX operation */
@@ -163,6 +164,7 @@ static void vmx_vmxoff(struct vcpu *v, const struct x86_insn *i)
 	vmx_prologue(v, i, VMX_I_VMXOFF);
 	vmx_drop_current(v);
 	x->on = false;
+	v->init_blocked = false;
 	v->cr0_must1 = v->cr4_must1 = 0;
 	if (log_on(LOG_VMX))
 		log_printf("vmx: VMXOFF\n");

@@ -299,6 +299,10 @@ static void exception_exit(struct vcpu *v)
 		info |= INTR_INFO_ERR;
 		vmcs_set(x, VMCS_EXIT_INTR_ERROR, err);
 	}
+	/* 28.2.2: bit 12, a fault on an IRET that unblocked NMIs (not a #DF, nor
+	 * during event delivery: undefined then). */
+	if (vmx_iret_unblocked(v) && vec != EXC_DF)
+		info |= INTR_INFO_NMI_UNBLOCK;
 	vmcs_set(x, VMCS_EXIT_INTR_INFO, info);
 	if (type == EVT_SWEXC || type == EVT_PRIVSW)
 		vmcs_set(x, VMCS_EXIT_INSN_LEN, v->pending_next_rip - v->s.rip);
@@ -358,16 +362,39 @@ static _Noreturn void event_exit(struct vcpu *v, uint32_t reason)
 }
 
 /*
+ * 27.7.3: the debug exception VM entry left pending, with the priority of a trap on
+ * the previous instruction. It exits when the exception bitmap says so (qualification
+ * B3-B0, BS as table 28-1 puts them; DR6 untouched); otherwise it updates DR6 and is
+ * delivered through the guest IDT.
+ */
+static void entry_debug_trap(struct vcpu *v)
+{
+	struct vmx *x = vmx_of(v);
+	uint32_t bits = x->pending_dbg;
+
+	x->pending_dbg = 0;
+	vmx_update_events(v);
+	if ((uint32_t)vmcs_get(x, VMCS_EXCEPTION_BITMAP) & (1u << EXC_DB)) {
+		vmx_clear_exit_info(x);
+		vmcs_set(x, VMCS_EXIT_INTR_INFO, INTR_INFO_VALID | EVT_HWEXC << 8 | EXC_DB);
+		vmx_vmexit(v, EXIT_REASON_EXCEPTION, bits & (PDBG_B0_3 | PDBG_BS));
+		cpu_loop_exit(v);
+	}
+	v->s.dr[6] = (v->s.dr[6] & ~(uint64_t)PDBG_B0_3) | (bits & (PDBG_B0_3 | PDBG_BS));
+	cpu_raise(v, EXC_DB, EXC_NO_ERROR);
+}
+
+/*
  * At an instruction boundary (cpu_check_events, ICPT_EVENTS), in priority order:
  * pending MTF (27.7.8 / 26.7.2), NMI-window (27.7.6), NMIs (left to the CPU, which
  * calls ICPT_NMI), interrupt-window (27.7.5), external interrupts with "external-
  * interrupt exiting", which RFLAGS.IF does not block then (26.3.1.1).
  */
-static void boundary_events(struct vcpu *v, bool shadow)
+static void boundary_events(struct vcpu *v, uint64_t info)
 {
 	struct vmx *x = vmx_of(v);
 	struct cpu_bus *bus = v->bus;
-	bool movss = shadow && v->s.intr_shadow == 2;
+	bool shadow = info & 1, movss = shadow && v->s.intr_shadow == 2;
 
 	/* icount is exact at boundaries only: the first one after entry is the base. */
 	if (x->mtf_fresh) {
@@ -379,12 +406,22 @@ static void boundary_events(struct vcpu *v, bool shadow)
 	vmx_apic_write_emulation(v);
 	if (x->mtf_pending || ((proc(x) & PROC_MTF) && v->icount != x->mtf_icount))
 		event_exit(v, EXIT_REASON_MTF);
+	if (info & ICPT_EVENTS_DEBUG_TRAP)
+		return;         /* 26.7.2: MTF before debug traps; the rest after them */
+	if (x->pending_dbg && !movss)
+		entry_debug_trap(v);
 	/* 26.5.1: the timer reached 0. A halted guest lets no time pass in elzero's
 	 * instruction-count clock, so HLT skips ahead to the expiry. */
 	if (x->preempt_on && (cpu_tsc(v) >= x->preempt_deadline || v->s.halted) &&
 	    x->activity != ACT_WAIT_SIPI) {
 		x->preempt_deadline = cpu_tsc(v);
 		event_exit(v, EXIT_REASON_PREEMPT);
+	}
+	if (x->activity == ACT_SHUTDOWN && v->nmi_pending && !v->s.nmi_blocked && !(pin(x) & PIN_NMI)) {
+		/* An NMI delivered through the guest IDT leaves shutdown (27.7.2). */
+		x->activity = ACT_ACTIVE;
+		v->intr_masked = false;
+		vmx_update_events(v);
 	}
 	if (x->activity > ACT_HLT)
 		return;         /* shutdown / wait-for-SIPI: only NMI, INIT, SIPI act */
@@ -408,6 +445,7 @@ void vmx_update_events(struct vcpu *v)
 
 	v->nested_step = on && (x->mtf_pending || (proc(x) & PROC_MTF));
 	v->nested_events = on && (v->nested_step || x->activity > ACT_HLT || x->preempt_on ||
+				  x->pending_dbg ||
 				  (proc(x) & (PROC_INTR_WINDOW | PROC_NMI_WINDOW)) ||
 				  (pin(x) & PIN_EXT_INT) || x->apic_write || x->vint);
 }
@@ -466,6 +504,22 @@ static void pause_exits(struct vcpu *v, const struct x86_insn *i, uint32_t p, ui
 	x->ple_last = now;
 }
 
+/* 26.3: "enable XSAVES/XRSTORS" 0 makes XSAVES and XRSTORS #UD. 26.1.3: with 1, they
+ * exit when EDX:EAX AND IA32_XSS AND the XSS-exiting bitmap is not 0; 28.2.1 and
+ * 28.2.5: qualification = displacement, instruction information of table 28-9. */
+static void xsaves_exits(struct vcpu *v, const struct x86_insn *i, uint64_t info, uint32_t p2)
+{
+	uint64_t xss = 0, mask = (v->s.gpr[2] & 0xffffffffu) << 32 | (v->s.gpr[0] & 0xffffffffu);
+
+	if (!(p2 & SEC_XSAVES))
+		cpu_raise(v, EXC_UD, EXC_NO_ERROR);
+	if (!(info & 2) || !i || cpu_rdmsr(v, 0xda0, &xss))     /* IA32_XSS */
+		return;
+	if (mask & xss & vmcs_get(vmx_of(v), VMCS_XSS_EXIT_BITMAP))
+		insn_exit(v, i, (info & 1) ? EXIT_REASON_XRSTORS : EXIT_REASON_XSAVES,
+			  (uint64_t)i->disp, vmx_insn_info(i, 0));
+}
+
 static void insn_intercepts(struct vcpu *v, enum intercept_kind kind, uint64_t info,
 			    const struct x86_insn *i)
 {
@@ -504,6 +558,7 @@ static void insn_intercepts(struct vcpu *v, enum intercept_kind kind, uint64_t i
 		if ((p2 & SEC_RDSEED) && i)
 			insn_exit(v, i, EXIT_REASON_RDSEED, 0, rdrand_info(i));
 		return;
+	case ICPT_XSAVES: xsaves_exits(v, i, info, p2); return;
 	case ICPT_DESC_TABLE: if ((p2 & SEC_DESC_TABLE) && i) desc_exit(v, i, (unsigned)info); return;
 	case ICPT_RDMSR:
 	case ICPT_WRMSR:
@@ -538,8 +593,9 @@ void vmx_intercept(struct vcpu *v, enum intercept_kind kind, uint64_t info, cons
 			vmx_take_ept_exit(v);
 		if (!x->injecting)
 			exception_exit(v);
+		x->iret_unblocked = false;      /* delivered to the guest */
 		return;
-	case ICPT_EVENTS: boundary_events(v, info != 0); return;
+	case ICPT_EVENTS: boundary_events(v, info); return;
 	case ICPT_INTR: if (pin(x) & PIN_EXT_INT) extint_exit(v); return;
 	case ICPT_NMI: if (pin(x) & PIN_NMI) nmi_exit(v); return;
 	case ICPT_INIT: event_exit(v, EXIT_REASON_INIT);
@@ -560,7 +616,9 @@ void vmx_intercept(struct vcpu *v, enum intercept_kind kind, uint64_t info, cons
 		vmx_vmexit(v, EXIT_REASON_TASK_SWITCH, task_qual(info));
 		cpu_loop_exit(v);
 	case ICPT_IRET:
-		/* 26.3.1.5: IRET ends virtual-NMI blocking. */
+		/* 26.3.1.5: IRET ends virtual-NMI blocking (6.7.1: NMI blocking without
+		 * virtual NMIs), before it can fault (28.1). */
+		x->iret_unblocked = !info && ((pin(x) & PIN_VNMI) ? x->vnmi_blocked : v->s.nmi_blocked);
 		if (pin(x) & PIN_VNMI)
 			x->vnmi_blocked = false;
 		return;

@@ -115,6 +115,10 @@ enum { ACT_ACTIVE = 0, ACT_HLT = 1, ACT_SHUTDOWN = 2, ACT_WAIT_SIPI = 3 };
 #define INTR_INFO_VALID (1u << 31)
 #define INTR_INFO_ERR   (1u << 11)
 #define INTR_INFO_NMI_UNBLOCK (1u << 12)
+/* Pending debug exceptions (SDM 25.4.2, table 25-4) */
+#define PDBG_B0_3       0xfu
+#define PDBG_ENABLED_BP (1u << 12)
+#define PDBG_BS         (1u << 14)
 
 /* Basic exit reasons (SDM appendix C) not named in translate/opcodes.h */
 enum {
@@ -156,6 +160,12 @@ struct vmx {
 	uint64_t preempt_deadline;      /* cpu_tsc() at which it reaches 0 */
 	bool vnmi_blocked;              /* virtual-NMI blocking (SDM 26.3.1.5) */
 	bool injecting;                 /* delivering the VM-entry injected event */
+	/* An IRET is executing that found NMIs (virtual NMIs with that control) blocked
+	 * and unblocked them: a fault on it records "NMI unblocking due to IRET" (28.2). */
+	bool iret_unblocked;
+	/* Pending debug exceptions (guest field format, 25.4.2 table 25-4) that VM entry
+	 * left to deliver at the first boundary in the guest (27.7.3). */
+	uint32_t pending_dbg;
 	unsigned activity;              /* guest activity state beyond HLT (27.7.2) */
 	bool ept_exit;                  /* vmx_exit_ept recorded an exit to take */
 	unsigned ept_reason;
@@ -261,6 +271,9 @@ uint32_t vmx_insn_info(const struct x86_insn *i, unsigned reg2);
 /* Clear the exit information fields that an exit without them leaves 0. */
 void vmx_clear_exit_info(struct vmx *x);
 _Noreturn void vmx_take_ept_exit(struct vcpu *v);
+/* The exit is due to a fault on an IRET that unblocked (virtual) NMIs, outside event
+ * delivery: bit 12 of the interruption information / EPT-violation qualification. */
+bool vmx_iret_unblocked(const struct vcpu *v);
 uint64_t vmx_insn_ea(const struct vcpu *v, const struct x86_insn *i);
 
 /* nested/vmx_apic.c: APIC virtualization (SDM 30) */

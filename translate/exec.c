@@ -123,7 +123,7 @@ static void data_break_check(struct vcpu *v)
  */
 static bool init_sipi(struct vcpu *v)
 {
-	if (v->init_pending) {
+	if (v->init_pending && !v->init_blocked) {
 		v->init_pending = false;
 		cpu_intercept(v, ICPT_INIT, 0, NULL);
 		cpu_init_event(v);
@@ -152,6 +152,9 @@ static enum run_exit run_blocks(struct vcpu *v, struct tb_cache *tc, uint64_t li
 		uint16_t cs = v->s.seg[SEG_CS].sel;
 		struct tb *tb;
 
+		/* VMX: a pending MTF VM exit goes before debug traps (SDM vol. 3, 26.7.2). */
+		if (v->nested_step && (v->db_trap || v->step_armed))
+			cpu_intercept(v, ICPT_EVENTS, ICPT_EVENTS_DEBUG_TRAP, NULL);
 		if (v->db_trap)
 			data_break_check(v);
 		if (v->step_armed)

@@ -19,6 +19,7 @@ static struct {
 	const void *const *imm;         /* binary op with a constant second input, or NULL */
 	const void *const *ld64;        /* 64-bit mode load by log2(size), TLB fast path */
 	const void *const *st64;        /* 64-bit mode store by log2(size) */
+	const void *set_cc_op_mov;      /* set_cc_op fused with the mov after it */
 } g_interp;
 
 /*
@@ -70,7 +71,14 @@ unsigned interp_count_consts(const struct ir_block *ir)
 	return n;
 }
 
-/* Compile ir into tb->code (sized by the caller: one iop per non-label op). */
+/* Does op i take op i + 1 into its iop? set_cc_op and a following mov (usually the
+ * result going to cc_dst or the source to cc_src) become one iop. */
+static bool fuses_next(const struct ir_block *ir, unsigned i)
+{
+	return ir->ops[i].opc == IR_set_cc_op && i + 1 < ir->nops && ir->ops[i + 1].opc == IR_mov;
+}
+
+/* Compile ir into tb->code (sized by the caller: at most one iop per non-label op). */
 void interp_compile(struct tb_cache *tc, const struct ir_block *ir, struct tb *tb)
 {
 	int32_t *const_slot = tc->const_slot;
@@ -86,6 +94,8 @@ void interp_compile(struct tb_cache *tc, const struct ir_block *ir, struct tb *t
 			label_pos[ir->ops[i].c[0]] = n;
 		else
 			n++;
+		if (fuses_next(ir, i))
+			i++;
 	}
 	n = 0;
 	for (unsigned i = 0; i < ir->nops; i++) {
@@ -141,6 +151,14 @@ void interp_compile(struct tb_cache *tc, const struct ir_block *ir, struct tb *t
 		case IR_exit:
 		case IR_exit_to:
 			o->aux = (uint32_t)op->c[1];
+			break;
+		case IR_set_cc_op:
+			if (fuses_next(ir, i)) {
+				i++;
+				o->lab = g_interp.set_cc_op_mov;
+				o->d = val_ptr(tc, ir, tb, const_slot, &nconst, ir->ops[i].args[0]);
+				o->a = val_ptr(tc, ir, tb, const_slot, &nconst, ir->ops[i].args[1]);
+			}
 			break;
 		default:
 			break;
@@ -217,6 +235,7 @@ int interp_run(struct vcpu *v, struct tb *tb)
 		g_interp.brcond = brcond;
 		g_interp.setcond = setcond;
 		g_interp.imm = imm;
+		g_interp.set_cc_op_mov = &&set_cc_op_mov;
 		return 0;
 	}
 	tc = tb_cache_of(v);
@@ -278,6 +297,10 @@ op_extract: {
 }
 op_set_cc_op:
 	v->s.cc_op = (uint32_t)op->c;
+	NEXT();
+set_cc_op_mov:
+	v->s.cc_op = (uint32_t)op->c;
+	*op->d = A;
 	NEXT();
 	/* TLB fast paths (compile_mem); the slow path is the generic op. */
 #define TLB_HIT(tlb, size) ({ \

@@ -157,6 +157,7 @@ void exec_IRET(struct vcpu *v, const struct x86_insn *i)
 	struct cpu_state *s = &v->s;
 
 	cpu_intercept(v, ICPT_IRET, 0, i);
+	s->nmi_blocked = false;         /* SDM vol. 3, 6.7.1: even if IRET then faults */
 	if (cpu_real_mode(s)) {
 		iret_real(v, i->opsize);
 	} else if (cpu_v86_mode(s)) {
@@ -178,5 +179,5 @@ void exec_IRET(struct vcpu *v, const struct x86_insn *i)
 	} else {
 		iret_prot(v, i->opsize);
 	}
-	s->nmi_blocked = false;         /* SDM vol. 3, 6.7.1 */
+	cpu_intercept(v, ICPT_IRET, 1, i);
 }

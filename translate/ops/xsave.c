@@ -255,6 +255,18 @@ static void xs_begin(struct vcpu *v, int d1_bit, bool cpl0)
 		cpu_raise(v, EXC_GP, 0);
 }
 
+/* XSAVES/XRSTORS in VMX non-root operation (SDM vol. 3, 26.1.1, 26.1.3, 26.3): #UD
+ * with "enable XSAVES/XRSTORS" 0, with the other #UD causes; a VM exit after the
+ * privilege faults, before the memory-operand checks. */
+static void xs_supervisor_begin(struct vcpu *v, const struct x86_insn *i, unsigned rstor)
+{
+	if (!(v->s.cr4 & CR4_OSXSAVE) || !cpuid_bit(v, 0xd, 1, 0, 3))
+		cpu_raise(v, EXC_UD, EXC_NO_ERROR);
+	cpu_intercept(v, ICPT_XSAVES, rstor, i);
+	xs_begin(v, 3, true);
+	cpu_intercept(v, ICPT_XSAVES, rstor | 2, i);
+}
+
 /* RFBM: XCR0 (| IA32_XSS, which has no supported bit) AND EDX:EAX (SDM vol. 1, 13.7). */
 static uint64_t xs_rfbm(const struct vcpu *v)
 {
@@ -326,7 +338,7 @@ void exec_XSAVEC(struct vcpu *v, const struct x86_insn *i)
 
 void exec_XSAVES(struct vcpu *v, const struct x86_insn *i)
 {
-	xs_begin(v, 3, true);
+	xs_supervisor_begin(v, i, 0);
 	xsave_common(v, i, XS_SUPERVISOR);
 }
 
@@ -410,7 +422,7 @@ void exec_XRSTOR(struct vcpu *v, const struct x86_insn *i)
 
 void exec_XRSTORS(struct vcpu *v, const struct x86_insn *i)
 {
-	xs_begin(v, 3, true);
+	xs_supervisor_begin(v, i, 1);
 	xrstor_common(v, i, true);
 }
 

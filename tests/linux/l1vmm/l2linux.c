@@ -358,6 +358,7 @@ static void l2_setup_vm(struct l2_vm *m, int kvm)
 static void l2_setup_cpuid(struct l2_vm *m, int kvm)
 {
 	struct kvm_cpuid2 *c = NULL;
+	uint32_t i;
 	int n = 64;
 
 	for (;;) {
@@ -371,6 +372,12 @@ static void l2_setup_cpuid(struct l2_vm *m, int kvm)
 			l2_die("KVM_GET_SUPPORTED_CPUID");
 		n *= 2;
 	}
+	/* As VMMs do: CPUID.1:ECX[31] says "hypervisor present", so the guest finds
+	 * KVM's leaves (0x40000000 on) and takes the TSC rate from kvmclock
+	 * instead of calibrating it against the PIT (some 16,000 port reads). */
+	for (i = 0; i < c->nent; i++)
+		if (c->entries[i].function == 1)
+			c->entries[i].ecx |= 1u << 31;
 	if (ioctl(m->vcpu, KVM_SET_CPUID2, c) < 0)
 		l2_die("KVM_SET_CPUID2");
 	free(c);

@@ -418,6 +418,28 @@ START_TEST(test_tpr_shadow)
 }
 END_TEST
 
+/* SDM 28.7: a failure while loading the VM-exit MSR-load list (FS_BASE may not be in
+ * it, 28.6) is a VMX abort: indicator 4 in bytes 4-7 of the VMCS region, and the
+ * logical processor shuts down. */
+START_TEST(test_vmx_abort)
+{
+	struct emu *e = vmx_ready();
+	struct vmx *x = vmx_of(&e->v);
+
+	LOAD(e, GUEST_CODE, HLT);
+	emu_write64(e, 0x304000, 0xc0000100u);
+	emu_write64(e, 0x304008, 0);
+	x->vmcs.f[VMCS_EXIT_MSR_LOAD_ADDR] = 0x304000;
+	x->vmcs.f[VMCS_EXIT_MSR_LOAD_COUNT] = 1;
+	emu_run(e, EMU_CODE, 1000);
+	ck_assert_int_eq(e->exit, RUN_EXIT_SHUTDOWN);
+	ck_assert(e->v.shutdown);
+	ck_assert_uint_eq(emu_read64(e, VMCS_PA) >> 32, 4);
+	ck_assert_uint_eq((uint32_t)emu_read64(e, VMCS_PA), VMX_REVISION);
+	vmx_free(e);
+}
+END_TEST
+
 /* Regression: a translation to a page cached while it was not the APIC-access page
  * (same VPID, an earlier entry) must not bypass APIC-access exits (SDM 30.4). */
 START_TEST(test_apic_access_tlb)
@@ -491,6 +513,7 @@ int main(void)
 	tcase_add_test(tc, test_vmcall_and_cr0_shadow);
 	tcase_add_test(tc, test_cr0_write_exit);
 	tcase_add_test(tc, test_tpr_shadow);
+	tcase_add_test(tc, test_vmx_abort);
 	tcase_add_test(tc, test_apic_access_tlb);
 	tcase_add_test(tc, test_x2apic_tpr_msr);
 	suite_add_tcase(s, tc);
