@@ -650,6 +650,7 @@ static int pc_reset(struct pc *pc)
 		struct vcpu *v = pc->cpus[i];
 
 		cpu_reset(v);
+		nested_reset(v);
 		v->shutdown = false;
 		v->init_pending = v->sipi_pending = false;
 		v->s.wait_for_sipi = i != 0;

@@ -14,5 +14,7 @@
 /* Attach nested-virtualization state to a vCPU. Returns 0 or -errno. */
 int nested_attach(struct vcpu *v);
 void nested_detach(struct vcpu *v);
+/* RESET: the vCPU leaves VMX operation, with no current VMCS (call with cpu_reset). */
+void nested_reset(struct vcpu *v);
 
 #endif

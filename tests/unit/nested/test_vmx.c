@@ -96,6 +96,31 @@ START_TEST(test_vmxon_faults)
 }
 END_TEST
 
+/* RESET takes the vCPU out of VMX operation (nested_reset): CR4.VMXE may be cleared
+ * again, INIT is no longer blocked and a VMXON starts afresh. */
+START_TEST(test_reset_leaves_vmx)
+{
+	struct emu *e = vmx_emu();
+
+	LOAD(e, EMU_CODE, VMXON_RAX, PUSHF_POP_RDX, HLT);
+	ck_assert_int_eq(run(e), -1);
+	ck_assert_uint_eq(e->v.s.gpr[2] & FLAGS6, 0);
+	ck_assert(vmx_of(&e->v)->on);
+	ck_assert(e->v.init_blocked);
+	ck_assert(e->v.cr4_must1 & CR4_VMXE);
+	nested_reset(&e->v);
+	ck_assert(!vmx_of(&e->v)->on);
+	ck_assert_uint_eq(vmx_of(&e->v)->current, VMX_NO_VMCS);
+	ck_assert(!e->v.init_blocked);
+	ck_assert_uint_eq(e->v.cr4_must1, 0);
+	ck_assert_uint_eq(e->v.cr0_must1, 0);
+	/* Out of VMX operation, VMXON succeeds again instead of failing as in root. */
+	ck_assert_int_eq(run(e), -1);
+	ck_assert_uint_eq(e->v.s.gpr[2] & FLAGS6, 0);
+	vmx_free(e);
+}
+END_TEST
+
 START_TEST(test_not_in_vmx_ud)
 {
 	struct emu *e = vmx_emu();
@@ -504,6 +529,7 @@ int main(void)
 	TCase *tc = tcase_create("vmx");
 
 	tcase_add_test(tc, test_vmxon_faults);
+	tcase_add_test(tc, test_reset_leaves_vmx);
 	tcase_add_test(tc, test_not_in_vmx_ud);
 	tcase_add_test(tc, test_vmread_vmwrite);
 	tcase_add_test(tc, test_vmclear_vmptrld);
