@@ -391,6 +391,11 @@ static void vmx_setup_guest(void)
 	vmcs_write(VMCS_LINK_POINTER, ~0ull);           /* SDM 27.3.1.5 */
 }
 
+void vmx_vmcs_use_page(void *page)
+{
+	g_vmcs_page = page;
+}
+
 uint64_t vmx_vmcs_setup(void)
 {
 	uint64_t pa;

@@ -277,6 +277,9 @@ bool vmx_ctl_can_clear(uint32_t field, uint32_t bits);
 bool vmx_ctl_set(uint32_t field, uint32_t bits);
 
 /* A zeroed 4 KiB page (from the guest library's pool), VA = PA. */
+/* The page vmx_vmcs_setup() makes the VMCS region (default: one from the page pool);
+ * set before the first vmx_vmcs_setup(). */
+void vmx_vmcs_use_page(void *page);
 void *vmx_alloc_page(void);
 
 /* EPT entries (SDM 29.3.2, tables 29-1 to 29-6) and the EPTP (25.6.11). */
