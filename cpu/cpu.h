@@ -515,6 +515,10 @@ struct vcpu {
 	 * data breakpoints hit by the running instruction, raised as a #DB trap after it. */
 	bool dr_active, dr_data;
 	uint8_t db_trap;
+	/* The last debug exception's DR6 update (cpu_db_dr6): DR6 before it and the bits
+	 * it reported, for a #DB that causes a VM exit instead (DR6 then unchanged). */
+	uint64_t db_dr6_old;
+	uint32_t db_dr6_bits;
 
 	/* INIT and SIPI messages received (hw/lapic.c sets them; the run loop takes them at
 	 * the next instruction boundary: cpu_init_event, then the SIPI if the vCPU waits for
@@ -732,6 +736,10 @@ void cpu_dr_data_access(struct vcpu *v, uint64_t lin, unsigned len, bool write);
 void cpu_dr_exec_check(struct vcpu *v);
 /* An I/O instruction's port access (translate/ops/sys_io.c calls it while dr_active). */
 void cpu_dr_io_access(struct vcpu *v, uint16_t port, unsigned size);
+/* A debug exception's DR6 update before its #DB is raised: B3-B0 cleared when
+ * clear_b is set, then bits (Bn, BD, BS) set. Every #DB the CPU raises itself does it
+ * here, so a VM exit for the #DB can undo it (v->db_dr6_old, db_dr6_bits). */
+void cpu_db_dr6(struct vcpu *v, bool clear_b, uint32_t bits);
 
 /* ---------------------------------------------------------------- memory */
 

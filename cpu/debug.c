@@ -78,7 +78,7 @@ void cpu_dr_exec_check(struct vcpu *v)
 		return;
 	/* A fault, but the only one whose pushed EFLAGS image has RF = 0 (6.12.1,
 	 * 18.3.1.1): the handler sets RF in the image to resume the instruction. */
-	s->dr[6] = (s->dr[6] & ~0xfull) | hit;
+	cpu_db_dr6(v, true, hit);
 	cpu_raise(v, EXC_DB, EXC_NO_ERROR);
 }
 
@@ -100,4 +100,14 @@ void cpu_dr_io_access(struct vcpu *v, uint16_t port, unsigned size)
 		    a < (uint64_t)port + size)
 			v->db_trap |= (uint8_t)(1u << n);
 	}
+}
+
+/* SDM vol. 3, 18.2.3: a debug exception sets its DR6 bits; B3-B0 are rewritten for
+ * breakpoint conditions, BD and BS are only ever set by the processor. A #DB that
+ * causes a VM exit does not touch DR6 (27.1): nested/ restores db_dr6_old then. */
+void cpu_db_dr6(struct vcpu *v, bool clear_b, uint32_t bits)
+{
+	v->db_dr6_old = v->s.dr[6];
+	v->db_dr6_bits = bits;
+	v->s.dr[6] = (clear_b ? v->s.dr[6] & ~0xfull : v->s.dr[6]) | bits;
 }

@@ -311,7 +311,9 @@ static void exception_exit(struct vcpu *v)
 		qual = v->s.cr2;
 		v->s.cr2 = v->pf_old_cr2;
 	} else if (vec == EXC_DB && type == EVT_HWEXC) {
-		qual = v->s.dr[6] & 0x600f;     /* B0-B3, BD, BS (table 28-1) */
+		/* B0-B3, BD, BS (table 28-1); DR6 keeps its value (27.1). */
+		qual = v->db_dr6_bits & 0x600f;
+		v->s.dr[6] = v->db_dr6_old;
 	}
 	v->pending_vector = -1;
 	vmx_vmexit(v, EXIT_REASON_EXCEPTION, qual);
@@ -380,7 +382,7 @@ static void entry_debug_trap(struct vcpu *v)
 		vmx_vmexit(v, EXIT_REASON_EXCEPTION, bits & (PDBG_B0_3 | PDBG_BS));
 		cpu_loop_exit(v);
 	}
-	v->s.dr[6] = (v->s.dr[6] & ~(uint64_t)PDBG_B0_3) | (bits & (PDBG_B0_3 | PDBG_BS));
+	cpu_db_dr6(v, true, bits & (PDBG_B0_3 | PDBG_BS));
 	cpu_raise(v, EXC_DB, EXC_NO_ERROR);
 }
 

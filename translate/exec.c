@@ -99,7 +99,7 @@ static void single_step_check(struct vcpu *v)
 		return;
 	}
 	v->step_armed = false;
-	v->s.dr[6] |= 1u << 14;         /* BS */
+	cpu_db_dr6(v, false, 1u << 14); /* BS */
 	cpu_raise(v, EXC_DB, EXC_NO_ERROR);
 }
 
@@ -107,12 +107,14 @@ static void single_step_check(struct vcpu *v)
  * trap with their DR6.Bn (SDM vol. 3, 18.3.1.2), single-step's BS with them. */
 static void data_break_check(struct vcpu *v)
 {
-	v->s.dr[6] = (v->s.dr[6] & ~0xfull) | v->db_trap;
+	uint32_t bits = v->db_trap;
+
 	v->db_trap = 0;
 	if (v->step_armed && v->icount != v->step_icount) {
 		v->step_armed = false;
-		v->s.dr[6] |= 1u << 14;
+		bits |= 1u << 14;       /* BS */
 	}
+	cpu_db_dr6(v, true, bits);
 	cpu_raise(v, EXC_DB, EXC_NO_ERROR);
 }
 

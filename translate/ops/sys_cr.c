@@ -93,7 +93,7 @@ void exec_MOV_DR(struct vcpu *v, const struct x86_insn *i)
 	sys_need_cpl0(v);
 	if (s->dr[7] & DR7_GD) {
 		/* General detect: #DB before the access, DR6.BD set, GD cleared. */
-		s->dr[6] = (s->dr[6] & ~0xfull) | DR6_BD;
+		cpu_db_dr6(v, true, DR6_BD);
 		s->dr[7] &= ~DR7_GD;
 		cpu_raise(v, EXC_DB, EXC_NO_ERROR);
 	}

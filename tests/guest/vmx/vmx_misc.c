@@ -429,11 +429,34 @@ static void test_pending_dbg(void)
 	idt_set_handler(DB_VECTOR, NULL);
 }
 
+/* 27.1: a debug exception that causes a VM exit leaves DR6 as it was (DR6 is not part
+ * of the guest state, so L1 sees it directly); table 28-1: the qualification holds
+ * only this exception's bits (BS for a single step), not DR6's sticky B0. */
+static void test_db_exit_dr6(void)
+{
+	const unsigned long dr6_before = 0xffff0ff1ul;          /* B0 left set */
+	struct vmx_exit e;
+	unsigned long dr6;
+
+	vmx_vmcs_setup();
+	vmx_l2_start(l2_nothing, 7);
+	vmcs_write(GUEST_RFLAGS, 2 | RFLAGS_TF);
+	vmcs_write(EXCEPTION_BITMAP, 1u << DB_VECTOR);
+	asm volatile("mov %0, %%dr6" : : "r"(dr6_before));
+	if (vmx_expect_exit(&e, EXIT_REASON_EXCEPTION_NMI, "single-step #DB exits")) {
+		asm volatile("mov %%dr6, %0" : "=r"(dr6));
+		report(e.qual == DR6_BS, "single-step #DB exit: qualification BS only (got %#lx)", e.qual);
+		report(dr6 == dr6_before, "single-step #DB exit: DR6 unchanged (got %#lx)", dr6);
+	}
+	asm volatile("mov %0, %%dr6" : : "r"(0xffff0ff0ul));
+}
+
 int main(void)
 {
 	if (!vmx_enable())
 		return 0;
 	test_pause_loop();
+	test_db_exit_dr6();
 	test_xsaves();
 	test_nmi_iret_gp(false);
 	test_nmi_iret_gp(true);
